@@ -1,0 +1,190 @@
+/**
+ * What a rule needs to know beyond the statement in front of it, computed in one pass over the migration:
+ * whether it runs inside a transaction, which tables this migration created before it, whether lock_timeout and
+ * statement_timeout are in force, the target PostgreSQL version, and file-wide schema effects.
+ */
+import type { Node, VariableSetStmt } from "@pgsql/types";
+import type { SqlDocument } from "../sql/document.js";
+import { relationKey, sameRelation, type QualifiedName } from "../sql/names.js";
+import { nodeOf, unwrap, type ParsedStatement, type Statement } from "../sql/statement.js";
+import { effectsOf, type SchemaEffect } from "./effects.js";
+import type { MigrationSettings } from "./settings.js";
+
+export type TransactionState =
+  | { readonly inside: false }
+  | {
+      readonly inside: true;
+      /** explicit: BEGIN in the file; runner: the framework wraps the file; do-block: the statement is in a DO body. */
+      readonly why: "explicit" | "runner" | "do-block";
+      /** Index of the BEGIN statement when explicit. */
+      readonly beganAt?: number;
+    };
+
+export type TimeoutState =
+  | { readonly set: false }
+  | { readonly set: true; readonly by: "statement"; readonly value: string; readonly at: number }
+  | { readonly set: true; readonly by: "runner" };
+
+export interface StatementContext {
+  readonly document: SqlDocument;
+  readonly settings: MigrationSettings;
+  readonly transaction: TransactionState;
+  readonly lockTimeout: TimeoutState;
+  readonly statementTimeout: TimeoutState;
+  /** True when this migration created the table before this statement (so nothing else uses it yet). */
+  isNewTable(table: QualifiedName | undefined): boolean;
+  /** The table of an index this migration created before this statement, if it did. */
+  tableOfIndexCreatedHere(index: string): QualifiedName | undefined;
+  /** Schema effects of every statement of the migration, before and after this one. */
+  readonly effects: readonly StatementEffects[];
+}
+
+export interface StatementEffects {
+  readonly statement: ParsedStatement;
+  readonly effects: readonly SchemaEffect[];
+}
+
+/** One context per statement of the document, indexed like `document.statements`. */
+export function analyzeMigration(document: SqlDocument, settings: MigrationSettings): StatementContext[] {
+  const effects: StatementEffects[] = [];
+  for (const statement of document.statements) {
+    if (statement.checked) effects.push({ statement, effects: effectsOf(statement) });
+  }
+  // Tables this migration creates, and when: a table renamed after being created here is still new.
+  const createdAt = new Map<string, { table: QualifiedName; at: number }[]>();
+  const isCreated = (table: QualifiedName | undefined, before: number): boolean =>
+    table !== undefined && (createdAt.get(relationKey(table)) ?? []).some((c) => c.at < before && sameRelation(c.table, table));
+  for (const { statement, effects: list } of effects) {
+    for (const effect of list) {
+      let table: QualifiedName | undefined;
+      if (effect.kind === "create-table") table = effect.table;
+      else if (effect.kind === "rename-table" && isCreated(effect.table, statement.index)) table = { ...effect.table, name: effect.to };
+      if (!table) continue;
+      const key = relationKey(table);
+      createdAt.set(key, [...(createdAt.get(key) ?? []), { table, at: statement.index }]);
+    }
+  }
+
+  const indexesCreated = effects.flatMap(({ statement, effects: list }) =>
+    list.flatMap((e) => (e.kind === "create-index" ? [{ index: e.index, table: e.table, at: statement.index }] : [])),
+  );
+
+  const runnerTimeout = (assumed: boolean): TimeoutState => (assumed ? { set: true, by: "runner" } : { set: false });
+  const session = { lock: runnerTimeout(settings.assumeLockTimeout), statement: runnerTimeout(settings.assumeStatementTimeout) };
+  let local: { lock: TimeoutState | null; statement: TimeoutState | null } = { lock: null, statement: null };
+  let explicitBegin: number | null = null;
+
+  const contexts: StatementContext[] = [];
+  for (const statement of document.statements) {
+    const transaction: TransactionState =
+      statement.origin.kind === "do-block"
+        ? { inside: true, why: "do-block" }
+        : explicitBegin !== null
+          ? { inside: true, why: "explicit", beganAt: explicitBegin }
+          : settings.transactionPerFile
+            ? { inside: true, why: "runner" }
+            : { inside: false };
+    const index = statement.index;
+    contexts.push({
+      document,
+      settings,
+      transaction,
+      lockTimeout: local.lock ?? session.lock,
+      statementTimeout: local.statement ?? session.statement,
+      isNewTable: (table) => isCreated(table, index),
+      tableOfIndexCreatedHere: (name) => indexesCreated.find((c) => c.index === name && c.at < index)?.table,
+      effects,
+    });
+    if (!statement.checked) continue;
+
+    // How this statement changes the state the next one sees.
+    const tx = nodeOf(statement, "TransactionStmt");
+    if (tx) {
+      if (tx.kind === "TRANS_STMT_BEGIN" || tx.kind === "TRANS_STMT_START") explicitBegin ??= index;
+      if (tx.kind === "TRANS_STMT_COMMIT" || tx.kind === "TRANS_STMT_ROLLBACK" || tx.kind === "TRANS_STMT_PREPARE") {
+        explicitBegin = null;
+        local = { lock: null, statement: null };
+      }
+      continue;
+    }
+    for (const change of timeoutChanges(statement)) {
+      const assumed = change.which === "lock" ? settings.assumeLockTimeout : settings.assumeStatementTimeout;
+      const next: TimeoutState =
+        change.value !== null ? { set: true, by: "statement", value: change.value, at: index } : change.reset ? runnerTimeout(assumed) : { set: false };
+      if (!change.local) {
+        session[change.which] = next;
+        local = { ...local, [change.which]: null };
+      } else if (transaction.inside) {
+        local = { ...local, [change.which]: next }; // SET LOCAL outside a transaction block has no effect
+      }
+    }
+  }
+  return contexts;
+}
+
+interface TimeoutChange {
+  which: "lock" | "statement";
+  /** The new value, or null when the timeout is turned off (0) or reset. */
+  value: string | null;
+  reset: boolean;
+  local: boolean;
+}
+
+const TIMEOUTS: Record<string, "lock" | "statement"> = { lock_timeout: "lock", statement_timeout: "statement" };
+
+/** `SET [LOCAL] lock_timeout …`, `RESET …`, and `SELECT set_config('lock_timeout', …, is_local)`. */
+function timeoutChanges(statement: ParsedStatement): TimeoutChange[] {
+  const set = nodeOf(statement, "VariableSetStmt");
+  if (set) return variableSet(set);
+  const select = nodeOf(statement, "SelectStmt");
+  if (!select) return [];
+  const changes: TimeoutChange[] = [];
+  for (const target of select.targetList ?? []) {
+    const call = unwrap(unwrap(target, "ResTarget")?.val, "FuncCall");
+    const name = call?.funcname?.map((n) => unwrap(n, "String")?.sval).join(".");
+    if (name !== "set_config" && name !== "pg_catalog.set_config") continue;
+    const [setting, value, isLocal] = (call?.args ?? []).map(constantText);
+    const which = setting ? TIMEOUTS[setting] : undefined;
+    if (!which || value === undefined) continue;
+    changes.push({ which, value: isDisabled(value) ? null : value, reset: false, local: isLocal === "true" || isLocal === "t" });
+  }
+  return changes;
+}
+
+function variableSet(set: VariableSetStmt): TimeoutChange[] {
+  if (set.kind === "VAR_RESET_ALL") {
+    return [
+      { which: "lock", value: null, reset: true, local: false },
+      { which: "statement", value: null, reset: true, local: false },
+    ];
+  }
+  const which = set.name ? TIMEOUTS[set.name] : undefined;
+  if (!which) return [];
+  const local = set.is_local === true;
+  if (set.kind === "VAR_RESET" || set.kind === "VAR_SET_DEFAULT") return [{ which, value: null, reset: true, local }];
+  if (set.kind !== "VAR_SET_VALUE") return [];
+  const value = constantText(set.args?.[0]);
+  return [{ which, value: value === undefined || isDisabled(value) ? null : value, reset: false, local }];
+}
+
+/** The text of a constant argument: '5s' → 5s, 5000 → 5000, true → true. */
+function constantText(node: Node | undefined): string | undefined {
+  const constant = unwrap(node, "A_Const") ?? unwrap(unwrap(node, "TypeCast")?.arg, "A_Const");
+  if (!constant) return undefined;
+  if (constant.sval) return constant.sval.sval ?? "";
+  if (constant.ival) return String(constant.ival.ival ?? 0);
+  if (constant.fval) return constant.fval.fval ?? "0";
+  if (constant.boolval) return String(constant.boolval.boolval ?? false);
+  if (constant.isnull) return undefined;
+  return "0"; // proto3 omits zero values: `SET lock_timeout = 0` arrives as an empty ival
+}
+
+/** 0 in any unit disables the timeout. */
+function isDisabled(value: string): boolean {
+  const digits = value.trim().replace(/[a-z]+$/i, "").trim();
+  return digits !== "" && Number(digits) === 0;
+}
+
+export function isParsed(statement: Statement): statement is ParsedStatement {
+  return statement.checked;
+}

@@ -1,0 +1,71 @@
+/**
+ * The settings a user gives under `settings["migration-safety"]` in eslint.config.js, validated, with defaults.
+ * A wrong value is a configuration error with a message naming the key — never silently replaced by a default.
+ */
+
+export interface MigrationSettings {
+  /** Target PostgreSQL major version. Decides e.g. whether a constant default rewrites the table (< 11). */
+  readonly postgresVersion: number;
+  /** The migration runner wraps each file in a transaction (knex, node-pg-migrate, Flyway, Prisma for some cases). */
+  readonly transactionPerFile: boolean;
+  /** The runner sets lock_timeout before every migration, so files need not. */
+  readonly assumeLockTimeout: boolean;
+  /** The runner sets statement_timeout before every migration. */
+  readonly assumeStatementTimeout: boolean;
+}
+
+/** The oldest PostgreSQL major version still supported upstream as of late 2026. */
+export const DEFAULT_POSTGRES_VERSION = 15;
+
+export const DEFAULT_SETTINGS: MigrationSettings = {
+  postgresVersion: DEFAULT_POSTGRES_VERSION,
+  transactionPerFile: false,
+  assumeLockTimeout: false,
+  assumeStatementTimeout: false,
+};
+
+export class SettingsError extends Error {
+  constructor(key: string, expected: string, got: unknown) {
+    super(`settings["migration-safety"].${key} must be ${expected}; got ${JSON.stringify(got)}.`);
+    this.name = "SettingsError";
+  }
+}
+
+const cache = new WeakMap<object, MigrationSettings>();
+
+/** Read `settings["migration-safety"]` from ESLint's shared settings object. */
+export function readSettings(shared: Record<string, unknown> | undefined): MigrationSettings {
+  const raw = shared?.["migration-safety"];
+  if (raw === undefined || raw === null) return DEFAULT_SETTINGS;
+  if (typeof raw !== "object") throw new SettingsError("", "an object", raw);
+  const hit = cache.get(raw);
+  if (hit) return hit;
+  const settings = parseSettings(raw as Record<string, unknown>);
+  cache.set(raw, settings);
+  return settings;
+}
+
+export function parseSettings(raw: Record<string, unknown>): MigrationSettings {
+  return {
+    postgresVersion: version(raw.postgresVersion),
+    transactionPerFile: flag(raw, "transactionPerFile"),
+    assumeLockTimeout: flag(raw, "assumeLockTimeout"),
+    assumeStatementTimeout: flag(raw, "assumeStatementTimeout"),
+  };
+}
+
+function version(value: unknown): number {
+  if (value === undefined) return DEFAULT_POSTGRES_VERSION;
+  const n = typeof value === "string" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 9 || n > 99) {
+    throw new SettingsError("postgresVersion", "a PostgreSQL major version such as 15", value);
+  }
+  return n;
+}
+
+function flag(raw: Record<string, unknown>, key: keyof MigrationSettings): boolean {
+  const value = raw[key];
+  if (value === undefined) return DEFAULT_SETTINGS[key] as boolean;
+  if (typeof value !== "boolean") throw new SettingsError(key, "true or false", value);
+  return value;
+}

@@ -1,0 +1,85 @@
+/**
+ * The adapter from our rules (pure functions over statements) to ESLint rules. All rules of a file share one
+ * migration analysis, computed by the first rule that asks for it.
+ */
+import type { RuleDefinition } from "@eslint/core";
+import { analyzeMigration, type StatementContext } from "../context/migration-context.js";
+import { readSettings, type MigrationSettings } from "../context/settings.js";
+import type { Finding, MigrationRule } from "../rule.js";
+import type { SqlDocument } from "../sql/document.js";
+import type { Range } from "../sql/source-text.js";
+import { SqlSourceCode } from "./sql-source-code.js";
+
+export const PLUGIN_NAMESPACE = "migration-safety";
+export const SQL_LANGUAGE = `${PLUGIN_NAMESPACE}/sql`;
+export const DOCS_BASE_URL = "https://github.com/eslint-plugin-migration-safety/eslint-plugin-migration-safety/blob/main/docs/rules/";
+
+export const docsUrl = (ruleName: string): string => `${DOCS_BASE_URL}${ruleName}.md`;
+
+const analyses = new WeakMap<SqlDocument, { settings: MigrationSettings; contexts: StatementContext[] }>();
+
+/** The per-statement contexts of a document, computed once per file and settings. */
+export function analysisOf(document: SqlDocument, settings: MigrationSettings): StatementContext[] {
+  const cached = analyses.get(document);
+  if (cached && cached.settings === settings) return cached.contexts;
+  const contexts = analyzeMigration(document, settings);
+  analyses.set(document, { settings, contexts });
+  return contexts;
+}
+
+/** A finding placed in the file: its range defaults to the statement it was found on. */
+export type PlacedFinding<M extends string> = Finding<M> & { readonly range: Range };
+
+/** Run a rule over every statement of a document; findings in execution order. */
+export function* runRule<M extends string>(
+  rule: MigrationRule<M>,
+  document: SqlDocument,
+  settings: MigrationSettings,
+): Generator<PlacedFinding<M>> {
+  const contexts = analysisOf(document, settings);
+  for (const statement of document.statements) {
+    const context = contexts[statement.index]!;
+    const findings = statement.checked ? rule.check?.(statement, context) : rule.checkUnchecked?.(statement, context);
+    for (const finding of findings ?? []) yield { ...finding, range: finding.range ?? statement.range };
+  }
+}
+
+export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefinition {
+  const { meta } = rule;
+  return {
+    meta: {
+      type: meta.type,
+      docs: { description: meta.description, recommended: meta.recommended, url: docsUrl(rule.name) },
+      messages: meta.messages,
+      schema: [],
+      ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
+      languages: [SQL_LANGUAGE],
+    },
+    create(context) {
+      const sourceCode = context.sourceCode;
+      if (!(sourceCode instanceof SqlSourceCode)) return {};
+      const settings = readSettings(context.settings as Record<string, unknown>);
+      const document = sourceCode.ast.document;
+      return {
+        SqlScript() {
+          for (const finding of runRule(rule, document, settings)) {
+            context.report({
+              loc: document.source.locationOf(finding.range),
+              messageId: finding.messageId,
+              ...(finding.data ? { data: finding.data } : {}),
+              ...(finding.suggestions?.length
+                ? {
+                    suggest: finding.suggestions.map((s) => ({
+                      messageId: s.messageId,
+                      ...(s.data ? { data: s.data } : {}),
+                      fix: (fixer) => fixer.replaceTextRange(s.range, s.text),
+                    })),
+                  }
+                : {}),
+            });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The plugin keeps its promises as a package: every rule is registered, documented, tested and linkable; the
+ * configs load in a real ESLint; the doc pages' examples behave as they say.
+ */
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import plugin from "../src/index.js";
+import { allRules } from "../rules/index.js";
+import { lintSql } from "./helpers/lint.js";
+
+const root = new URL("../", import.meta.url);
+const ruleFiles = readdirSync(new URL("rules/", root))
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+  .map((f) => f.replace(/\.ts$/, ""))
+  .sort();
+
+describe("rule registry", () => {
+  it("registers exactly the rule files in rules/, each under its file name", () => {
+    expect(allRules.map((r) => r.name).sort()).toEqual(ruleFiles);
+    expect(Object.keys(plugin.rules).sort()).toEqual(ruleFiles);
+  });
+
+  it("puts every recommended rule in configs.recommended and configs.sql", () => {
+    const recommended = allRules.filter((r) => r.meta.recommended).map((r) => `migration-safety/${r.name}`).sort();
+    expect(Object.keys(plugin.configs.sql.rules ?? {}).sort()).toEqual(recommended);
+    for (const config of plugin.configs.recommended) expect(Object.keys(config.rules ?? {}).sort()).toEqual(recommended);
+    // The check that reports unparsable statements must be on in every shipped config.
+    expect(recommended).toContain("migration-safety/no-unchecked-statement");
+  });
+});
+
+describe.each(ruleFiles)("rule %s", (name) => {
+  const rule = plugin.rules[name]!;
+
+  it("has meta for ESLint: type, description, docs url, messages, schema, languages", () => {
+    expect(["problem", "suggestion"]).toContain(rule.meta?.type);
+    expect(rule.meta?.docs?.description).toMatch(/^(Enforce|Require|Disallow) .+[^. ]$/);
+    expect(rule.meta?.docs?.url).toBe(`https://github.com/eslint-plugin-migration-safety/eslint-plugin-migration-safety/blob/main/docs/rules/${name}.md`);
+    expect(rule.meta?.schema).toEqual([]);
+    expect(rule.meta?.languages).toEqual(["migration-safety/sql"]);
+    for (const message of Object.values(rule.meta?.messages ?? {})) expect(message).toMatch(/^[^a-z].*\.$/s);
+  });
+
+  it("has a test file", () => {
+    expect(existsSync(new URL(`test/rules/${name}.test.ts`, root))).toBe(true);
+  });
+
+  const docPath = new URL(`docs/rules/${name}.md`, root);
+  it("has a doc page with the required sections", () => {
+    const doc = readFileSync(docPath, "utf8");
+    expect(doc.startsWith(`# migration-safety/${name}\n`)).toBe(true);
+    expect(doc).toContain(rule.meta!.docs!.description!);
+    for (const heading of ["## What breaks", "## Lock taken", "## Safe alternative", "## How to verify", "## Examples", "### Incorrect", "### Correct"]) {
+      expect(doc, `${name}.md lacks "${heading}"`).toContain(heading);
+    }
+  });
+
+  it("doc examples: every Incorrect block is reported by the rule, no Correct block is", () => {
+    const doc = readFileSync(docPath, "utf8");
+    const examples = doc.slice(doc.indexOf("## Examples"));
+    const section = (title: string): string[] => {
+      const start = examples.indexOf(`### ${title}`);
+      const end = examples.indexOf("\n#", start + 1);
+      return [...examples.slice(start, end < 0 ? undefined : end).matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    };
+    const incorrect = section("Incorrect");
+    const correct = section("Correct");
+    expect(incorrect.length).toBeGreaterThan(0);
+    expect(correct.length).toBeGreaterThan(0);
+    for (const code of incorrect) {
+      const messages = lintSql(code, { rules: [name] });
+      expect(messages.filter((m) => m.ruleId === `migration-safety/${name}`), code).not.toHaveLength(0);
+    }
+    for (const code of correct) expect(lintSql(code, { rules: [name] }), code).toEqual([]);
+  });
+});
+
+describe("docs/rules", () => {
+  it("has a page for every rule and no page without a rule", () => {
+    const pages = readdirSync(new URL("docs/rules/", root)).map((f) => f.replace(/\.md$/, "")).sort();
+    expect(pages).toEqual(ruleFiles);
+  });
+});
