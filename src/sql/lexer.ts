@@ -182,11 +182,10 @@ export function lex(text: string): LexResult {
       continue;
     }
 
-    // 'string', with E'' / e'' escapes
+    // 'string' (E'…' escape strings are lexed with the word E below)
     if (c === Ch.Quote) {
-      const escapes = isEscapeStringPrefix(text, i);
-      const j = skipQuoted(text, i, Ch.Quote, escapes);
-      if (j < 0) return fail("unterminated quoted string", escapes ? i - 1 : i);
+      const j = skipQuoted(text, i, Ch.Quote, false);
+      if (j < 0) return fail("unterminated quoted string", i);
       tokenAt(i, j);
       i = j;
       continue;
@@ -222,6 +221,14 @@ export function lex(text: string): LexResult {
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentCont(text.charCodeAt(j))) j++;
+      if (j === i + 1 && (c === 69 || c === 101) && text.charCodeAt(j) === Ch.Quote) {
+        // E'…': a token that is just E followed by a quote opens an escape string, where \' does not end it.
+        const end = skipQuoted(text, j, Ch.Quote, true);
+        if (end < 0) return fail("unterminated quoted string", i);
+        tokenAt(i, end);
+        i = end;
+        continue;
+      }
       tokenAt(i, j);
       trackBeginAtomic(text.slice(i, j).toLowerCase());
       i = j;
@@ -263,13 +270,6 @@ export function lex(text: string): LexResult {
 }
 
 const LEADING_WORDS = new Set(["create", "function", "procedure", "or", "replace"]);
-
-/** True when the quote at `i` opens an escape string (E'…'): preceded by a lone e/E that is not part of a word. */
-function isEscapeStringPrefix(text: string, i: number): boolean {
-  const p = text.charCodeAt(i - 1);
-  if (p !== 69 && p !== 101) return false;
-  return i < 2 || !isIdentCont(text.charCodeAt(i - 2));
-}
 
 /** Index just past the closing delimiter, or -1 when the file ends first. Doubled delimiters are escapes. */
 function skipQuoted(text: string, open: number, delim: number, backslashEscapes: boolean): number {
