@@ -17,7 +17,7 @@ export default defineRule({
     appliesToRollbacks: false,
     messages: {
       renameColumn:
-        "Renaming {{table}}.{{column}} to {{newName}} breaks every reader and writer still using {{column}} (app instances mid-deploy, workers, queued jobs, BI queries, a rollback), and takes an ACCESS EXCLUSIVE lock on {{table}}. Expand instead: add {{newName}}, dual-write and backfill it, switch reads, and drop {{column}} in a later release.",
+        "Renaming {{table}}.{{column}} to {{newName}} breaks every reader and writer still using {{column}} (app instances mid-deploy, workers, queued jobs, BI queries, a rollback), and takes an ACCESS EXCLUSIVE lock that blocks all reads and writes of {{table}} while it waits. Expand instead: add {{newName}}, dual-write and backfill it, switch reads, and drop {{column}} in a later release.",
     },
   },
   *check(statement, context) {
