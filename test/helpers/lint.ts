@@ -16,7 +16,7 @@ export interface LintOptions {
 export function lintSql(code: string, options: LintOptions = {}): Linter.LintMessage[] {
   const rules: Linter.RulesRecord = options.rules
     ? Object.fromEntries(options.rules.map((name) => [`migration-safety/${name}`, "error"]))
-    : plugin.configs.sql.rules!;
+    : (plugin.configs.sql.rules as Linter.RulesRecord);
   return linter.verify(
     code,
     [
