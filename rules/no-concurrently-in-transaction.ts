@@ -8,7 +8,7 @@ import { formatName, nameFromList, relationName } from "../src/sql/names.js";
 import type { Range, SourceText } from "../src/sql/source-text.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
-type MessageId = "explicit" | "runner" | "doBlock";
+type MessageId = "explicit" | "runner" | "script" | "doBlock";
 
 interface Concurrent {
   /** The command as PostgreSQL names it in the error. */
@@ -29,7 +29,9 @@ export default defineRule<MessageId>({
       explicit:
         "{{command}} ({{target}}) cannot run inside a transaction block, and this one runs inside the transaction opened by the BEGIN on line {{line}}: PostgreSQL raises an error and the migration stops halfway. Move it after the COMMIT, into its own migration that runs outside a transaction.",
       runner:
-        "{{command}} ({{target}}) cannot run inside a transaction block, and the migration runner wraps this file in one (setting transactionPerFile): PostgreSQL raises an error and the migration stops halfway. Put it in its own migration and turn the runner's transaction off for that file (e.g. `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, node-pg-migrate `pgm.noTransaction()`, knex `config.transaction = false`).",
+        "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} wraps this file in one: PostgreSQL raises an error and the migration stops halfway. Put it in its own migration and turn the runner's transaction off for that file (e.g. `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, node-pg-migrate `pgm.noTransaction()`, knex `config.transaction = false`).",
+      script:
+        "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} sends this file to PostgreSQL as one multi-statement query, which runs as one implicit transaction: PostgreSQL raises an error and the migration stops halfway. Put the statement alone in its own migration file.",
       doBlock:
         "{{command}} ({{target}}) cannot run inside a DO block (PostgreSQL raises \"cannot be executed from a function\") and the migration stops halfway. Run it as a top-level statement, in a migration that is not wrapped in a transaction.",
     },
@@ -49,7 +51,8 @@ export default defineRule<MessageId>({
         const begin = context.document.statements.find((s) => s.index === transaction.beganAt);
         yield { messageId: "explicit", data: { ...data, line: begin?.loc.start.line ?? "?" }, ...range };
       } else {
-        yield { messageId: "runner", data, ...range };
+        const runner = context.tool === "plain" ? "the migration runner (setting transactionPerFile)" : context.tool;
+        yield { messageId: transaction.why === "script" ? "script" : "runner", data: { ...data, runner }, ...range };
       }
     }
   },

@@ -8,14 +8,18 @@ import type { SqlDocument } from "../sql/document.js";
 import { relationKey, sameRelation, type QualifiedName } from "../sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement, type Statement } from "../sql/statement.js";
 import { effectsOf, type SchemaEffect } from "./effects.js";
+import { detectConvention, type MigrationTool, type Phase } from "./conventions.js";
 import type { MigrationSettings } from "./settings.js";
 
 export type TransactionState =
   | { readonly inside: false }
   | {
       readonly inside: true;
-      /** explicit: BEGIN in the file; runner: the framework wraps the file; do-block: the statement is in a DO body. */
-      readonly why: "explicit" | "runner" | "do-block";
+      /**
+       * explicit: a BEGIN earlier in the file; runner: the migration tool wraps the file (or section); script: the
+       * tool sends the file as one multi-statement query, an implicit transaction; do-block: inside a DO body.
+       */
+      readonly why: "explicit" | "runner" | "script" | "do-block";
       /** Index of the BEGIN statement when explicit. */
       readonly beganAt?: number;
     };
@@ -28,6 +32,10 @@ export type TimeoutState =
 export interface StatementContext {
   readonly document: SqlDocument;
   readonly settings: MigrationSettings;
+  /** The migration tool whose conventions apply to the file. */
+  readonly tool: MigrationTool;
+  /** up: the statement applies the migration; down: it rolls it back (a down file, or goose/dbmate Down part). */
+  readonly phase: Phase;
   readonly transaction: TransactionState;
   readonly lockTimeout: TimeoutState;
   readonly statementTimeout: TimeoutState;
@@ -44,8 +52,15 @@ export interface StatementEffects {
   readonly effects: readonly SchemaEffect[];
 }
 
-/** One context per statement of the document, indexed like `document.statements`. */
-export function analyzeMigration(document: SqlDocument, settings: MigrationSettings): StatementContext[] {
+/**
+ * One context per statement of the document, indexed like `document.statements`. `path` (the file's path) lets the
+ * migration tool's conventions be recognised from the file name.
+ */
+export function analyzeMigration(document: SqlDocument, settings: MigrationSettings, path?: string): StatementContext[] {
+  const convention = detectConvention({ path, document, tool: settings.migrationTool, transactionPerFile: settings.transactionPerFile });
+  const statementsPerSection = new Map<number, number>();
+  for (const statement of document.body) statementsPerSection.set(statement.section, (statementsPerSection.get(statement.section) ?? 0) + 1);
+
   const effects: StatementEffects[] = [];
   for (const statement of document.statements) {
     if (statement.checked) effects.push({ statement, effects: effectsOf(statement) });
@@ -73,21 +88,33 @@ export function analyzeMigration(document: SqlDocument, settings: MigrationSetti
   const session = { lock: runnerTimeout(settings.assumeLockTimeout), statement: runnerTimeout(settings.assumeStatementTimeout) };
   let local: { lock: TimeoutState | null; statement: TimeoutState | null } = { lock: null, statement: null };
   let explicitBegin: number | null = null;
+  let section = 0;
 
   const contexts: StatementContext[] = [];
   for (const statement of document.statements) {
+    if (statement.section !== section) {
+      // Each section (goose/dbmate Up or Down) runs on its own: nothing carries over from the previous one.
+      section = statement.section;
+      explicitBegin = null;
+      local = { lock: null, statement: null };
+    }
+    const { phase, transaction: mode } = convention.sections[statement.section] ?? { phase: "up", transaction: "autocommit" };
     const transaction: TransactionState =
       statement.origin.kind === "do-block"
         ? { inside: true, why: "do-block" }
         : explicitBegin !== null
           ? { inside: true, why: "explicit", beganAt: explicitBegin }
-          : settings.transactionPerFile
+          : mode === "wrapped"
             ? { inside: true, why: "runner" }
-            : { inside: false };
+            : mode === "script" && (statementsPerSection.get(statement.section) ?? 0) > 1
+              ? { inside: true, why: "script" }
+              : { inside: false };
     const index = statement.index;
     contexts.push({
       document,
       settings,
+      tool: convention.tool,
+      phase,
       transaction,
       lockTimeout: local.lock ?? session.lock,
       statementTimeout: local.statement ?? session.statement,

@@ -2,12 +2,18 @@
  * The settings a user gives under `settings["migration-safety"]` in eslint.config.js, validated, with defaults.
  * A wrong value is a configuration error with a message naming the key — never silently replaced by a default.
  */
+import { MIGRATION_TOOLS, type MigrationTool } from "./conventions.js";
 
 export interface MigrationSettings {
   /** Target PostgreSQL major version. Decides e.g. whether a constant default rewrites the table (< 11). */
   readonly postgresVersion: number;
-  /** The migration runner wraps each file in a transaction (knex, node-pg-migrate, Flyway, Prisma for some cases). */
-  readonly transactionPerFile: boolean;
+  /** The migration tool, whose conventions decide rollback parts and transactions; "auto" detects it per file. */
+  readonly migrationTool: MigrationTool | "auto";
+  /**
+   * The runner wraps each file in a transaction (true) or runs statements one by one (false). Undefined: what the
+   * detected tool does (goose, dbmate, Flyway wrap; psql does not; Prisma sends one multi-statement script).
+   */
+  readonly transactionPerFile: boolean | undefined;
   /** The runner sets lock_timeout before every migration, so files need not. */
   readonly assumeLockTimeout: boolean;
   /** The runner sets statement_timeout before every migration. */
@@ -19,7 +25,8 @@ export const DEFAULT_POSTGRES_VERSION = 15;
 
 export const DEFAULT_SETTINGS: MigrationSettings = {
   postgresVersion: DEFAULT_POSTGRES_VERSION,
-  transactionPerFile: false,
+  migrationTool: "auto",
+  transactionPerFile: undefined,
   assumeLockTimeout: false,
   assumeStatementTimeout: false,
 };
@@ -48,7 +55,8 @@ export function readSettings(shared: Record<string, unknown> | undefined): Migra
 export function parseSettings(raw: Record<string, unknown>): MigrationSettings {
   return {
     postgresVersion: version(raw.postgresVersion),
-    transactionPerFile: flag(raw, "transactionPerFile"),
+    migrationTool: tool(raw.migrationTool),
+    transactionPerFile: raw.transactionPerFile === undefined ? undefined : flag(raw, "transactionPerFile"),
     assumeLockTimeout: flag(raw, "assumeLockTimeout"),
     assumeStatementTimeout: flag(raw, "assumeStatementTimeout"),
   };
@@ -63,9 +71,15 @@ function version(value: unknown): number {
   return n;
 }
 
+function tool(value: unknown): MigrationTool | "auto" {
+  if (value === undefined) return "auto";
+  if (value === "auto" || (MIGRATION_TOOLS as readonly unknown[]).includes(value)) return value as MigrationTool | "auto";
+  throw new SettingsError("migrationTool", `"auto" or one of ${MIGRATION_TOOLS.map((t) => `"${t}"`).join(", ")}`, value);
+}
+
 function flag(raw: Record<string, unknown>, key: keyof MigrationSettings): boolean {
   const value = raw[key];
-  if (value === undefined) return DEFAULT_SETTINGS[key] as boolean;
+  if (value === undefined) return (DEFAULT_SETTINGS[key] as boolean | undefined) ?? false;
   if (typeof value !== "boolean") throw new SettingsError(key, "true or false", value);
   return value;
 }

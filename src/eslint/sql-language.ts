@@ -6,6 +6,7 @@
  * at all is a fatal parsing error.
  */
 import type { File, Language, OkParseResult, ParseResult } from "@eslint/core";
+import { markerKind } from "../context/conventions.js";
 import { parseDocument } from "../sql/document.js";
 import { toSqlScript, visitorKeys, type SqlNode, type SqlScript } from "./sql-ast.js";
 import { SqlSourceCode, type SqlLanguageOptions } from "./sql-source-code.js";
@@ -20,12 +21,18 @@ export class SqlLanguage
   readonly visitorKeys = visitorKeys;
   readonly defaultLanguageOptions: SqlLanguageOptions = {};
 
-  /** Options from configs meant for other languages (e.g. a JS parser) can reach .sql files: ignore them. */
-  validateLanguageOptions(_options: SqlLanguageOptions): void {}
+  /** Options from configs meant for other languages (e.g. a JS parser) can reach .sql files: ignore those. */
+  validateLanguageOptions(options: SqlLanguageOptions): void {
+    const max = options.maxFileSizeMB;
+    if (max !== undefined && (typeof max !== "number" || !(max > 0))) {
+      throw new TypeError(`maxFileSizeMB must be a positive number of megabytes; got ${JSON.stringify(max)}.`);
+    }
+  }
 
-  parse(file: File): ParseResult<SqlScript> {
+  parse(file: File, context?: { languageOptions?: SqlLanguageOptions }): ParseResult<SqlScript> {
     const text = typeof file.body === "string" ? file.body : new TextDecoder().decode(file.body);
-    const outcome = parseDocument(text);
+    const maxFileSizeMB = context?.languageOptions?.maxFileSizeMB;
+    const outcome = parseDocument(text, { markerKind, ...(typeof maxFileSizeMB === "number" && maxFileSizeMB > 0 ? { maxFileSizeMB } : {}) });
     if (!outcome.ok) {
       const { line, column } = outcome.source.positionOf(outcome.index);
       // ESLint passes parse-error positions through unchanged and expects 1-based columns.

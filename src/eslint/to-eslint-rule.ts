@@ -16,14 +16,14 @@ export const DOCS_BASE_URL = "https://github.com/eslint-plugin-migration-safety/
 
 export const docsUrl = (ruleName: string): string => `${DOCS_BASE_URL}${ruleName}.md`;
 
-const analyses = new WeakMap<SqlDocument, { settings: MigrationSettings; contexts: StatementContext[] }>();
+const analyses = new WeakMap<SqlDocument, { settings: MigrationSettings; path: string | undefined; contexts: StatementContext[] }>();
 
 /** The per-statement contexts of a document, computed once per file and settings. */
-export function analysisOf(document: SqlDocument, settings: MigrationSettings): StatementContext[] {
+export function analysisOf(document: SqlDocument, settings: MigrationSettings, path?: string): StatementContext[] {
   const cached = analyses.get(document);
-  if (cached && cached.settings === settings) return cached.contexts;
-  const contexts = analyzeMigration(document, settings);
-  analyses.set(document, { settings, contexts });
+  if (cached && cached.settings === settings && cached.path === path) return cached.contexts;
+  const contexts = analyzeMigration(document, settings, path);
+  analyses.set(document, { settings, path, contexts });
   return contexts;
 }
 
@@ -35,10 +35,13 @@ export function* runRule<M extends string>(
   rule: MigrationRule<M>,
   document: SqlDocument,
   settings: MigrationSettings,
+  path?: string,
 ): Generator<PlacedFinding<M>> {
-  const contexts = analysisOf(document, settings);
+  const contexts = analysisOf(document, settings, path);
   for (const statement of document.statements) {
     const context = contexts[statement.index]!;
+    // Contract rules do not apply to rollbacks: a down migration that drops a column undoes an expand.
+    if (context.phase === "down" && !rule.meta.appliesToRollbacks) continue;
     const findings = statement.checked ? rule.check?.(statement, context) : rule.checkUnchecked?.(statement, context);
     for (const finding of findings ?? []) yield { ...finding, range: finding.range ?? statement.range };
   }
@@ -62,7 +65,7 @@ export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefi
       const document = sourceCode.ast.document;
       return {
         SqlScript() {
-          for (const finding of runRule(rule, document, settings)) {
+          for (const finding of runRule(rule, document, settings, context.filename)) {
             context.report({
               loc: document.source.locationOf(finding.range),
               messageId: finding.messageId,

@@ -13,23 +13,52 @@ import { parsePlpgsql, parseSql, PgSyntaxError } from "./pg-parser.js";
 import { SourceText, type Range } from "./source-text.js";
 import { kindOf, nodeOf, type ParsedStatement, type Statement, type StatementOrigin, type UncheckedStatement } from "./statement.js";
 
+/**
+ * A part of the file that a migration tool runs on its own: the whole file, or one side of goose's
+ * `-- +goose Up` / `-- +goose Down` or dbmate's `-- migrate:up` / `-- migrate:down` markers.
+ */
+export interface Section {
+  readonly range: Range;
+  /** The marker comment that opens it, if any. */
+  readonly marker?: Comment;
+}
+
 export interface SqlDocument {
   readonly source: SourceText;
+  /** The file's sections, in order; statements know theirs by index. Always at least one. */
+  readonly sections: readonly Section[];
   /** Top-level statements in file order (a DO block's statements are in its `inner`). */
   readonly body: readonly Statement[];
   /** Every statement the migration runs, in execution order: top-level ones and, after each DO, its body. */
   readonly statements: readonly Statement[];
   readonly comments: readonly Comment[];
   readonly metaCommands: readonly MetaCommand[];
+  /** `COPY … FROM stdin` data skipped as not SQL. */
+  readonly copyData: readonly Range[];
 }
 
 export type ParseOutcome =
   | { ok: true; document: SqlDocument }
   | { ok: false; message: string; /** UTF-16 index of the error. */ index: number; source: SourceText };
 
-export function parseDocument(text: string): ParseOutcome {
+/** What a line comment means to the migration tool: nothing, a section marker, or a statement boundary. */
+export type MarkerKind = "section" | "statement" | null;
+
+export interface ParseOptions {
+  /** Files larger than this (in MB of text) are reported as not checked instead of parsed. Default 10. */
+  readonly maxFileSizeMB?: number;
+  /** Classifies line comments (text after `--`) that migration tools split files on. */
+  readonly markerKind?: (lineCommentValue: string) => MarkerKind;
+}
+
+export const DEFAULT_MAX_FILE_SIZE_MB = 10;
+
+export function parseDocument(text: string, options: ParseOptions = {}): ParseOutcome {
   const source = new SourceText(text);
-  const lexed = lex(text);
+  const maxMB = options.maxFileSizeMB ?? DEFAULT_MAX_FILE_SIZE_MB;
+  if (text.length > maxMB * 1024 * 1024) return { ok: true, document: oversized(source, maxMB) };
+  const markerKind = options.markerKind;
+  const lexed = lex(text, markerKind ? { isBoundary: (value) => markerKind(value) !== null } : {});
   if (lexed.error && lexed.segments.length === 0) {
     return {
       ok: false,
@@ -38,23 +67,90 @@ export function parseDocument(text: string): ParseOutcome {
       source,
     };
   }
+  const sections = sectionsOf(text, lexed, markerKind);
   const builder = new StatementBuilder(source, lexed.comments);
-  const body = parseWholeFile(builder, lexed) ?? parseSegments(builder, lexed);
+  const body: Statement[] = [];
+  sections.forEach((section, index) => {
+    builder.section = index;
+    const part = lexedPart(lexed, section.range);
+    body.push(...(parseWholeSection(builder, part, section.range) ?? parseSegments(builder, part)));
+  });
   const statements: Statement[] = [];
   for (const statement of body) {
     statements.push(statement);
     if (statement.checked) statements.push(...statement.inner);
   }
-  return { ok: true, document: { source, body, statements, comments: lexed.comments, metaCommands: lexed.metaCommands } };
+  return {
+    ok: true,
+    document: { source, sections, body, statements, comments: lexed.comments, metaCommands: lexed.metaCommands, copyData: lexed.copyData },
+  };
 }
 
-/** One libpg-query call for the whole file, when nothing stops it from succeeding. */
-function parseWholeFile(builder: StatementBuilder, lexed: LexResult): Statement[] | null {
-  if (lexed.error || lexed.metaCommands.length > 0 || lexed.segments.some((s) => s.nulAt !== null)) return null;
-  if (lexed.segments.length === 0) return [];
+/** Sections start at each section marker; text before the first marker belongs to the first section. */
+function sectionsOf(text: string, lexed: LexResult, markerKind: ParseOptions["markerKind"]): Section[] {
+  const markers = markerKind ? lexed.boundaries.filter((b) => markerKind(b.value) === "section") : [];
+  if (markers.length === 0) return [{ range: [0, text.length] }];
+  const sections: Section[] = [];
+  if (markers[0]!.range[0] > 0) sections.push({ range: [0, markers[0]!.range[0]] });
+  markers.forEach((marker, i) => {
+    sections.push({ range: [marker.range[0], markers[i + 1]?.range[0] ?? text.length], marker });
+  });
+  return sections;
+}
+
+/** The lexer's findings that fall inside a range. */
+function lexedPart(lexed: LexResult, [from, to]: Range): LexResult {
+  const inside = (r: Range): boolean => r[0] >= from && r[0] < to;
+  return {
+    comments: lexed.comments.filter((c) => inside(c.range)),
+    segments: lexed.segments.filter((s) => inside(s.range)),
+    metaCommands: lexed.metaCommands.filter((m) => inside(m.range)),
+    copyData: lexed.copyData.filter(inside),
+    boundaries: lexed.boundaries.filter((b) => inside(b.range)),
+    error: lexed.error && lexed.error.statementStart >= from && lexed.error.statementStart < to ? lexed.error : null,
+  };
+}
+
+/**
+ * A file too large to parse in bounded memory (statement trees take ~1 KB each; a 50 MB data dump would need
+ * gigabytes): one unchecked statement covering it, so it is reported rather than skipped.
+ */
+function oversized(source: SourceText, maxMB: number): SqlDocument {
+  const range: Range = [0, source.text.length];
+  const sizeMB = (Buffer.byteLength(source.text, "utf8") / (1024 * 1024)).toFixed(1);
+  const statement: UncheckedStatement = {
+    type: "UncheckedStatement",
+    checked: false,
+    index: 0,
+    range,
+    loc: source.locationOf(range),
+    text: source.text,
+    origin: { kind: "file" },
+    section: 0,
+    reason: `the file is ${sizeMB} MB, larger than the ${maxMB} MB this linter parses (languageOptions.maxFileSizeMB); split it, or review it by hand`,
+    focus: [0, 0],
+  };
+  return { source, sections: [{ range }], body: [statement], statements: [statement], comments: [], metaCommands: [], copyData: [] };
+}
+
+/**
+ * Above this size a file is parsed statement by statement: libpg-query's WebAssembly memory grows to hold the
+ * whole parse tree of one call and never shrinks, so one 10 MB call would leave the process ~1 GB larger.
+ */
+const WHOLE_FILE_PARSE_LIMIT = 1 << 20;
+
+/** One libpg-query call for a whole section, when nothing stops it from succeeding. */
+function parseWholeSection(builder: StatementBuilder, part: LexResult, [from, to]: Range): Statement[] | null {
+  if (to - from > WHOLE_FILE_PARSE_LIMIT) return null;
+  if (part.error || part.metaCommands.length > 0 || part.copyData.length > 0) return null;
+  // libpg-query reads C strings: a NUL anywhere (even in a comment) would silently end the text there.
+  if (builder.source.text.slice(from, to).includes("\0")) return null;
+  // A statement-boundary marker (drizzle's `--> statement-breakpoint`) may stand where a semicolon is missing.
+  if (part.boundaries.length > (part.boundaries[0]?.range[0] === from ? 1 : 0)) return null;
+  if (part.segments.length === 0) return [];
   try {
-    const result = parseSql(builder.source.text);
-    return builder.fromRawStatements(result.stmts ?? [], 0, builder.source.text.length, { kind: "file" });
+    const result = parseSql(builder.source.text.slice(from, to));
+    return builder.fromRawStatements(result.stmts ?? [], builder.source.byteOffsetOf(from), to, { kind: "file" });
   } catch (error) {
     if (error instanceof PgSyntaxError) return null;
     throw error;
@@ -84,6 +180,8 @@ class StatementBuilder {
   readonly source: SourceText;
   readonly #comments: readonly Comment[];
   #nextIndex = 0;
+  /** The section statements are being built for. */
+  section = 0;
 
   constructor(source: SourceText, comments: readonly Comment[]) {
     this.source = source;
@@ -92,14 +190,12 @@ class StatementBuilder {
 
   fromSegment(segment: Segment): Statement[] {
     const [start, end] = segment.range;
-    if (segment.nulAt !== null) {
-      return [
-        this.unchecked(segment.range, "it contains a NUL byte (binary content?), which PostgreSQL cannot run", [segment.nulAt, segment.nulAt + 1], {
-          kind: "file",
-        }),
-      ];
-    }
     const text = this.source.text.slice(start, end);
+    const nulAt = text.indexOf("\0");
+    if (nulAt >= 0) {
+      const at = start + nulAt;
+      return [this.unchecked(segment.range, "it contains a NUL byte (binary content?), which PostgreSQL cannot run", [at, at + 1], { kind: "file" })];
+    }
     try {
       const result = parseSql(text);
       return this.fromRawStatements(result.stmts ?? [], this.source.byteOffsetOf(start), end, { kind: "file" });
@@ -131,6 +227,7 @@ class StatementBuilder {
         loc: this.source.locationOf(range),
         text: this.source.text.slice(range[0], range[1]),
         origin,
+        section: this.section,
         node: raw.stmt,
         byteBase,
         inner,
@@ -150,6 +247,7 @@ class StatementBuilder {
       loc: this.source.locationOf(range),
       text: this.source.text.slice(range[0], range[1]),
       origin,
+      section: this.section,
       reason,
       focus,
     };
@@ -212,6 +310,7 @@ class StatementBuilder {
         loc: doStatement.loc,
         text: doStatement.text,
         origin,
+        section: this.section,
         node: raw.stmt!,
         byteBase: -1, // node locations do not map into the file
         inner: [],

@@ -23,8 +23,6 @@ export interface Segment {
   range: Range;
   /** Index of the terminating `;`, or null when the file ends first. */
   terminator: number | null;
-  /** Index of the first NUL character inside it, if any (libpg-query would silently stop reading there). */
-  nulAt: number | null;
 }
 
 /** A psql backslash command (`\set`, `\i`, `\connect`, …) — not SQL, runs in the client. */
@@ -46,6 +44,10 @@ export interface LexResult {
   comments: Comment[];
   segments: Segment[];
   metaCommands: MetaCommand[];
+  /** Inline data of `COPY … FROM stdin` (up to and including the `\.` line): not SQL, skipped. */
+  copyData: Range[];
+  /** Line comments the caller marked as boundaries (migration-tool section markers), in order. */
+  boundaries: Comment[];
   /** Set when the file ends inside a string, identifier, dollar quote or comment; lexing stops there. */
   error: LexError | null;
 }
@@ -80,40 +82,53 @@ const isIdentStart = (c: number): boolean =>
 /** scan.l ident_cont: ident_start plus digits and `$`. */
 const isIdentCont = (c: number): boolean => isIdentStart(c) || isDigit(c) || c === Ch.Dollar;
 
-export function lex(text: string): LexResult {
+export interface LexOptions {
+  /**
+   * Line comments (given their text after `--`) that end the current statement, like migration tools' markers
+   * (`-- +goose Down`, `-- migrate:up`, `--> statement-breakpoint`), which the tools split on.
+   */
+  isBoundary?(lineCommentValue: string): boolean;
+}
+
+export function lex(text: string, options: LexOptions = {}): LexResult {
   const comments: Comment[] = [];
   const segments: Segment[] = [];
   const metaCommands: MetaCommand[] = [];
+  const copyData: Range[] = [];
+  const boundaries: Comment[] = [];
   const n = text.length;
 
   // State of the statement being read.
   let start = -1; // index of its first token, -1 before it starts
   let lastEnd = -1; // end of its last token
   let depth = 0; // parentheses
-  let nulAt: number | null = null;
   // psql's BEGIN ATOMIC heuristic: the first identifiers of the statement, and the BEGIN/CASE … END depth.
   let identCount = 0;
   const leading: string[] = [];
   let beginDepth = 0;
+  // COPY … FROM stdin: its data follows the statement in psql scripts and dumps.
+  let copyState: "none" | "copy" | "from" | "stdin" = "none";
 
   const tokenAt = (from: number, to: number): void => {
     if (start < 0) start = from;
     lastEnd = to;
   };
   const endStatement = (terminator: number | null): void => {
-    if (start >= 0) segments.push({ range: [start, lastEnd], terminator, nulAt });
+    if (start >= 0) segments.push({ range: [start, lastEnd], terminator });
     start = -1;
     lastEnd = -1;
     depth = 0;
-    nulAt = null;
     identCount = 0;
     leading.length = 0;
     beginDepth = 0;
+    copyState = "none";
   };
   const fail = (message: string, at: number): LexResult => ({
     comments,
     segments,
     metaCommands,
+    copyData,
+    boundaries,
     error: { message, index: at, statementStart: start >= 0 ? start : at },
   });
 
@@ -130,7 +145,12 @@ export function lex(text: string): LexResult {
     if (c === Ch.Minus && text.charCodeAt(i + 1) === Ch.Minus) {
       let j = i + 2;
       while (j < n && text.charCodeAt(j) !== Ch.LF && text.charCodeAt(j) !== Ch.CR) j++;
-      comments.push({ kind: "line", range: [i, j], value: text.slice(i + 2, j) });
+      const comment: Comment = { kind: "line", range: [i, j], value: text.slice(i + 2, j) };
+      if (options.isBoundary?.(comment.value)) {
+        endStatement(null);
+        boundaries.push(comment);
+      }
+      comments.push(comment);
       i = j;
       continue;
     }
@@ -155,16 +175,11 @@ export function lex(text: string): LexResult {
       continue;
     }
 
-    if (c === 0) {
-      if (nulAt === null) nulAt = i;
-      tokenAt(i, i + 1);
-      i++;
-      continue;
-    }
-
     if (c === Ch.Semicolon && depth <= 0 && beginDepth === 0) {
+      const copyFromStdin = statementIsCopyFromStdin();
       endStatement(i);
       i++;
+      if (copyFromStdin) i = skipCopyData(i);
       continue;
     }
 
@@ -230,7 +245,9 @@ export function lex(text: string): LexResult {
         continue;
       }
       tokenAt(i, j);
-      trackBeginAtomic(text.slice(i, j).toLowerCase());
+      const word = text.slice(i, j).toLowerCase();
+      trackBeginAtomic(word);
+      trackCopy(word);
       i = j;
       continue;
     }
@@ -253,7 +270,37 @@ export function lex(text: string): LexResult {
     i++;
   }
   endStatement(null);
-  return { comments, segments, metaCommands, error: null };
+  return { comments, segments, metaCommands, copyData, boundaries, error: null };
+
+  function statementIsCopyFromStdin(): boolean {
+    return copyState === "stdin";
+  }
+
+  function trackCopy(word: string): void {
+    if (identCount === 1) copyState = word === "copy" ? "copy" : "none";
+    else if (copyState === "copy" && word === "from") copyState = "from";
+    else if (copyState === "from") copyState = word === "stdin" ? "stdin" : "copy";
+  }
+
+  /** Skip the rows after `COPY … FROM stdin;`, up to the line `\.` (psql's end-of-data marker) or the end. */
+  function skipCopyData(from: number): number {
+    let lineStart = from;
+    // The data starts on the line after the statement.
+    while (lineStart < n && text.charCodeAt(lineStart) !== Ch.LF) lineStart++;
+    lineStart++;
+    while (lineStart < n) {
+      let lineEnd = lineStart;
+      while (lineEnd < n && text.charCodeAt(lineEnd) !== Ch.LF) lineEnd++;
+      const line = text.slice(lineStart, lineEnd).replace(/\r$/, "");
+      if (line === "\\.") {
+        copyData.push([from, lineEnd]);
+        return lineEnd;
+      }
+      lineStart = lineEnd + 1;
+    }
+    copyData.push([from, n]);
+    return n;
+  }
 
   function trackBeginAtomic(word: string): void {
     // Mirrors psqlscan.l: only statements that start CREATE [OR REPLACE] FUNCTION|PROCEDURE can hold a

@@ -21,6 +21,8 @@ interface StatementBase {
   readonly loc: Location;
   readonly text: string;
   readonly origin: StatementOrigin;
+  /** Index of the document section (goose/dbmate Up or Down part) the statement belongs to. */
+  readonly section: number;
 }
 
 export interface ParsedStatement extends StatementBase {

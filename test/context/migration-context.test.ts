@@ -74,12 +74,19 @@ describe("new tables", () => {
 
 describe("settings", () => {
   it("defaults to PostgreSQL 15 and no runner transaction", () => {
-    expect(readSettings(undefined)).toEqual({ postgresVersion: 15, transactionPerFile: false, assumeLockTimeout: false, assumeStatementTimeout: false });
+    expect(readSettings(undefined)).toEqual({
+      postgresVersion: 15,
+      migrationTool: "auto",
+      transactionPerFile: undefined,
+      assumeLockTimeout: false,
+      assumeStatementTimeout: false,
+    });
   });
 
   it("rejects wrong values with a message naming the key", () => {
     expect(() => parseSettings({ postgresVersion: "fifteen" })).toThrow('settings["migration-safety"].postgresVersion must be a PostgreSQL major version such as 15; got "fifteen".');
     expect(() => parseSettings({ transactionPerFile: "yes" })).toThrow(/transactionPerFile must be true or false/);
     expect(parseSettings({ postgresVersion: "12" }).postgresVersion).toBe(12);
+    expect(() => parseSettings({ migrationTool: "liquibase" })).toThrow(/migrationTool must be "auto" or one of "plain", "goose"/);
   });
 });

@@ -9,7 +9,13 @@ import { defineConfig } from "eslint/config";
 import { describe, expect, it } from "vitest";
 import plugin from "../../src/index.js";
 
-function eslintWith(config: Linter.Config[] = plugin.configs.recommended, cwd?: string): ESLint {
+/**
+ * The recommended configs, with the runner assumed to set lock_timeout so that these tests see one finding per
+ * statement (require-lock-timeout has its own tests).
+ */
+const recommended: Linter.Config[] = [...plugin.configs.recommended, { settings: { "migration-safety": { assumeLockTimeout: true } } }];
+
+function eslintWith(config: Linter.Config[] = recommended, cwd?: string): ESLint {
   return new ESLint({ overrideConfigFile: true, overrideConfig: config, ...(cwd ? { cwd } : {}) });
 }
 
@@ -78,7 +84,7 @@ describe("inline configuration comments", () => {
   });
 
   it("reports an unused disable directive when asked to", async () => {
-    const eslint = eslintWith([...plugin.configs.recommended, { linterOptions: { reportUnusedDisableDirectives: "error" } }]);
+    const eslint = eslintWith([...recommended, { linterOptions: { reportUnusedDisableDirectives: "error" } }]);
     const messages = await lint("-- eslint-disable-next-line migration-safety/no-rename-column -- not needed\nSELECT 1;", "migrations/1.sql", eslint);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.message).toMatch(/Unused eslint-disable directive/);
@@ -95,13 +101,13 @@ describe("plugin registration", () => {
   });
 
   it("applies configs.sql under a user's own files pattern", async () => {
-    const eslint = eslintWith(defineConfig([{ files: ["schema/changes/**/*.sql"], extends: [plugin.configs.sql] }]));
+    const eslint = eslintWith(defineConfig([{ files: ["schema/changes/**/*.sql"], extends: [plugin.configs.sql], settings: { "migration-safety": { assumeLockTimeout: true } } }]));
     expect((await lint("CREATE INDEX a ON t (x);", "schema/changes/7.sql", eslint)).map((m) => m.ruleId)).toEqual(["migration-safety/require-concurrent-index"]);
     expect(await eslint.calculateConfigForFile("other/7.sql")).toBeUndefined();
   });
 
   it("ignores language options meant for JavaScript that reach .sql files through unscoped configs", async () => {
-    const eslint = eslintWith([{ languageOptions: { sourceType: "module" } } as Linter.Config, ...plugin.configs.recommended]);
+    const eslint = eslintWith([{ languageOptions: { sourceType: "module" } } as Linter.Config, ...recommended]);
     expect(await lint("CREATE INDEX CONCURRENTLY a ON t (x);", "migrations/1.sql", eslint)).toEqual([]);
   });
 });
@@ -114,7 +120,7 @@ describe("many files", () => {
     writeFileSync(join(dir, "migrations", "002_binary.sql"), Buffer.from([0x00, 0xff, 0xfe, 0x3b, 0x00, 0x41]));
     writeFileSync(join(dir, "migrations", "003_index.sql"), "CREATE INDEX i ON t (a);");
     writeFileSync(join(dir, "migrations", "004_empty.sql"), "");
-    const results = await eslintWith(plugin.configs.recommended, dir).lintFiles(["migrations"]);
+    const results = await eslintWith(recommended, dir).lintFiles(["migrations"]);
     const byFile = Object.fromEntries(results.map((r) => [r.filePath.slice(dir.length + 1), r.messages.map((m) => m.ruleId ?? "fatal")]));
     expect(byFile).toEqual({
       "migrations/001_bad.sql": ["fatal"],

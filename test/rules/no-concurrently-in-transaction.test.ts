@@ -5,6 +5,26 @@ const runner = { "migration-safety": { transactionPerFile: true } };
 
 runSqlRule(rule, {
   valid: [
+    {
+      name: "goose NO TRANSACTION",
+      filename: "db/migrations/20240101_add_index.sql",
+      code: "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n-- +goose Down\nDROP INDEX CONCURRENTLY idx_users_email;",
+    },
+    {
+      name: "dbmate transaction:false with a single statement",
+      filename: "db/migrations/20240101_add_index.sql",
+      code: "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n\n-- migrate:down\nDROP INDEX idx_users_email;",
+    },
+    {
+      name: "a Prisma migration holding only the concurrent build",
+      filename: "prisma/migrations/20240101000000_idx/migration.sql",
+      code: "-- CreateIndex\nCREATE INDEX CONCURRENTLY idx_users_nickname ON users (nickname);",
+    },
+    {
+      name: "Flyway runs a migration with a concurrent build outside a transaction",
+      filename: "db/migration/V7__add_index.sql",
+      code: "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
+    },
     "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
     "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
     "REINDEX INDEX CONCURRENTLY idx_users_email;",
@@ -63,7 +83,7 @@ runSqlRule(rule, {
       errors: [
         {
           messageId: "runner",
-          data: { command: "DROP INDEX CONCURRENTLY", target: "index idx_users_email" },
+          data: { command: "DROP INDEX CONCURRENTLY", target: "index idx_users_email", runner: "the migration runner (setting transactionPerFile)" },
           line: 1,
           column: 1,
           endLine: 1,
@@ -112,6 +132,21 @@ runSqlRule(rule, {
         { messageId: "explicit", line: 2, data: { command: "DROP INDEX CONCURRENTLY", target: "index a", line: 1 } },
         { messageId: "explicit", line: 3, data: { command: "DROP INDEX CONCURRENTLY", target: "index b", line: 1 } },
       ],
+    },
+    {
+      name: "goose wraps each migration in a transaction by default",
+      filename: "db/migrations/20240101_add_index.sql",
+      code: "-- +goose Up\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\n\n-- +goose Down\nDROP INDEX CONCURRENTLY idx_users_email;",
+      errors: [
+        { messageId: "runner", data: { command: "CREATE INDEX CONCURRENTLY", target: "index idx_users_email on users", runner: "goose" }, line: 2 },
+        { messageId: "runner", data: { command: "DROP INDEX CONCURRENTLY", target: "index idx_users_email", runner: "goose" }, line: 5 },
+      ],
+    },
+    {
+      name: "Prisma sends migration.sql as one script: an implicit transaction once it holds two statements",
+      filename: "prisma/migrations/20240101000000_idx/migration.sql",
+      code: "ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX CONCURRENTLY idx_users_nickname ON users (nickname);",
+      errors: [{ messageId: "script", data: { command: "CREATE INDEX CONCURRENTLY", target: "index idx_users_nickname on users", runner: "prisma" }, line: 2 }],
     },
   ],
 });

@@ -119,4 +119,23 @@ describe("parseDocument", () => {
     expect(doc.statements[19_999]!.text).toBe("ALTER TABLE t0 ADD COLUMN c19999 int");
     expect(doc.statements[19_999]!.loc.start.line).toBe(20_000);
   });
+
+  it("reports a file over the size limit as not checked, without parsing it", () => {
+    const text = "ALTER TABLE users ADD COLUMN c int;\n".repeat(400);
+    const outcome = parseDocument(text, { maxFileSizeMB: 0.01 });
+    expect(outcome.ok).toBe(true);
+    if (!outcome.ok) return;
+    expect(summary(outcome.document.statements)).toEqual([
+      ["UncheckedStatement", text, expect.stringMatching(/^the file is 0\.0 MB, larger than the 0\.01 MB this linter parses/)],
+    ]);
+  });
+
+  it("parses large files statement by statement with the same result as in one pass", () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => `-- step ${i}\nALTER TABLE t ADD COLUMN "c${i}" text DEFAULT 'é';`);
+    const big = parse(lines.join("\n"));
+    expect(big.source.text.length).toBeGreaterThan(1 << 20);
+    const small = parse(lines.slice(0, 10).join("\n"));
+    expect(big.statements.slice(0, 10).map((s) => [s.type, s.text, s.range])).toEqual(small.statements.map((s) => [s.type, s.text, s.range]));
+    expect(big.statements).toHaveLength(40_000);
+  });
 });

@@ -116,8 +116,4 @@ describe("lex", () => {
     expect(segments.map((s) => text.slice(s.range[0], s.range[1]))).toEqual(["SELECT 1"]);
   });
 
-  it("marks a statement holding a NUL byte", () => {
-    const { segments } = lex("SELECT 1;\nDROP\0 TABLE x;");
-    expect(segments.map((s) => s.nulAt)).toEqual([null, 14]);
-  });
 });
