@@ -49,6 +49,18 @@ export default defineRule<MessageId>({
     // A re-added column is reported as recreated, not as the target of another column's rename.
     const newColumns = added.filter((column) => !dropped.has(column));
 
+    // New columns this migration filled from a dropped column before dropping it: the data was copied, not lost
+    // (no-drop-column still reports the drop itself).
+    const copiedFrom = new Set<string>();
+    for (const { statement: earlier, effects } of context.effects) {
+      if (earlier.index >= statement.index) break;
+      for (const effect of effects) {
+        if (effect.kind === "backfill" && sameRelation(effect.table, table) && newColumns.includes(effect.column)) {
+          for (const source of effect.sources) copiedFrom.add(source);
+        }
+      }
+    }
+
     const ranges = alterTableActionRanges(statement, context.document.source);
     for (const drop of drops) {
       const data = { table: formatName(table), column: quoteIdent(drop.column) };
@@ -56,7 +68,7 @@ export default defineRule<MessageId>({
         yield { messageId: "recreateColumn", data, range: ranges[drop.action] };
         continue;
       }
-      if (newColumns.length === 0) continue;
+      if (newColumns.length === 0 || copiedFrom.has(drop.column)) continue;
       yield { messageId: "renameByDrop", data: { ...data, added: newColumns.map(quoteIdent).join(", ") }, range: ranges[drop.action] };
     }
   },

@@ -14,7 +14,9 @@ export type SchemaEffect =
   | { kind: "add-column"; table: QualifiedName; column: string; action: number }
   | { kind: "drop-column"; table: QualifiedName; column: string; action: number }
   | { kind: "rename-column"; table: QualifiedName; column: string; to: string }
-  | { kind: "create-index"; index: string; table: QualifiedName };
+  | { kind: "create-index"; index: string; table: QualifiedName }
+  /** `UPDATE table SET column = f(sources…)`: a backfill of `column` from other columns of the row. */
+  | { kind: "backfill"; table: QualifiedName; column: string; sources: readonly string[] };
 
 export function effectsOf(statement: ParsedStatement): SchemaEffect[] {
   const create = nodeOf(statement, "CreateStmt");
@@ -31,6 +33,16 @@ export function effectsOf(statement: ParsedStatement): SchemaEffect[] {
   if (select?.intoClause) {
     const table = relationName(select.intoClause.rel);
     return table ? [{ kind: "create-table", table }] : [];
+  }
+  const update = nodeOf(statement, "UpdateStmt");
+  if (update) {
+    const table = relationName(update.relation);
+    if (!table) return [];
+    return (update.targetList ?? []).flatMap((target) => {
+      const set = unwrap(target, "ResTarget");
+      if (!set?.name) return [];
+      return [{ kind: "backfill" as const, table, column: set.name, sources: columnsReferenced(set.val) }];
+    });
   }
   const index = nodeOf(statement, "IndexStmt");
   if (index) {
@@ -70,4 +82,26 @@ export function effectsOf(statement: ParsedStatement): SchemaEffect[] {
       .map((table) => ({ kind: "drop-table" as const, table }));
   }
   return [];
+}
+
+/** Names of the columns an expression reads (the last part of each column reference: `u.full_name` → full_name). */
+export function columnsReferenced(expression: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const ref = (node as { ColumnRef?: { fields?: Node[] } }).ColumnRef;
+    if (ref) {
+      const last = ref.fields?.[ref.fields.length - 1];
+      const name = last && "String" in last ? last.String.sval : undefined;
+      if (name) found.add(name);
+      return;
+    }
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(expression);
+  return [...found];
 }

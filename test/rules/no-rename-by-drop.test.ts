@@ -3,6 +3,10 @@ import { runSqlRule } from "../helpers/sql-rule-tester.js";
 
 runSqlRule(rule, {
   valid: [
+    {
+      name: "the new column is backfilled from the old one before the drop: data is copied, not lost",
+      code: "ALTER TABLE users ADD COLUMN display_name text;\nUPDATE users SET display_name = initcap(full_name);\nALTER TABLE users DROP COLUMN full_name;",
+    },
     { name: "a drop alone is no-drop-column's business", code: "ALTER TABLE users DROP COLUMN full_name;" },
     { name: "an add alone is the expand step", code: "ALTER TABLE users ADD COLUMN display_name text;" },
     {
@@ -110,6 +114,11 @@ runSqlRule(rule, {
       code: "ALTER TABLE users DROP COLUMN full_name, ADD COLUMN display_name text;",
       settings: { "migration-safety": { postgresVersion: 11 } },
       errors: [{ messageId: "renameByDrop", data: { table: "users", column: "full_name", added: "display_name" } }],
+    },
+    {
+      name: "a backfill after the drop cannot have copied the data",
+      code: "ALTER TABLE users ADD COLUMN display_name text;\nALTER TABLE users DROP COLUMN full_name;\nUPDATE users SET display_name = 'x';",
+      errors: [{ messageId: "renameByDrop", line: 2, column: 19, endLine: 2, endColumn: 40 }],
     },
   ],
 });
