@@ -43,7 +43,11 @@ export function* runRule<M extends string>(
     // Contract rules do not apply to rollbacks: a down migration that drops a column undoes an expand.
     if (context.phase === "down" && !rule.meta.appliesToRollbacks) continue;
     const findings = statement.checked ? rule.check?.(statement, context) : rule.checkUnchecked?.(statement, context);
-    for (const finding of findings ?? []) yield { ...finding, range: finding.range ?? statement.range };
+    // A suggestion built from a templated statement's AST would write the parser's stand-ins (__schema_) into the file.
+    const templated = document.placeholders.some(([start]) => start >= statement.range[0] && start < statement.range[1]);
+    for (const finding of findings ?? []) {
+      yield { ...finding, range: finding.range ?? statement.range, ...(templated ? { suggestions: [] } : {}) };
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import type { RawStmt } from "@pgsql/types";
 import { lex, type Comment, type LexResult, type MetaCommand, type Segment } from "./lexer.js";
 import { parsePlpgsql, parseSql, PgSyntaxError } from "./pg-parser.js";
 import { SourceText, type Range } from "./source-text.js";
+import { maskTemplating } from "./templating.js";
 import { kindOf, nodeOf, type ParsedStatement, type Statement, type StatementOrigin, type UncheckedStatement } from "./statement.js";
 
 /**
@@ -35,6 +36,8 @@ export interface SqlDocument {
   readonly metaCommands: readonly MetaCommand[];
   /** `COPY … FROM stdin` data skipped as not SQL. */
   readonly copyData: readonly Range[];
+  /** Templating placeholders masked for parsing (see templating.ts). */
+  readonly placeholders: readonly Range[];
 }
 
 export type ParseOutcome =
@@ -58,7 +61,9 @@ export function parseDocument(text: string, options: ParseOptions = {}): ParseOu
   const maxMB = options.maxFileSizeMB ?? DEFAULT_MAX_FILE_SIZE_MB;
   if (text.length > maxMB * 1024 * 1024) return { ok: true, document: oversized(source, maxMB) };
   const markerKind = options.markerKind;
-  const lexed = lex(text, markerKind ? { isBoundary: (value) => markerKind(value) !== null } : {});
+  // Placeholders (${schema}, {{ var }}, :var) are masked for the lexer and the parser, never in what users see.
+  const masked = maskTemplating(text);
+  const lexed = lex(masked.text, markerKind ? { isBoundary: (value) => markerKind(value) !== null } : {});
   if (lexed.error && lexed.segments.length === 0) {
     return {
       ok: false,
@@ -68,7 +73,7 @@ export function parseDocument(text: string, options: ParseOptions = {}): ParseOu
     };
   }
   const sections = sectionsOf(text, lexed, markerKind);
-  const builder = new StatementBuilder(source, lexed.comments);
+  const builder = new StatementBuilder(source, masked.text, lexed.comments);
   const body: Statement[] = [];
   sections.forEach((section, index) => {
     builder.section = index;
@@ -82,7 +87,16 @@ export function parseDocument(text: string, options: ParseOptions = {}): ParseOu
   }
   return {
     ok: true,
-    document: { source, sections, body, statements, comments: lexed.comments, metaCommands: lexed.metaCommands, copyData: lexed.copyData },
+    document: {
+      source,
+      sections,
+      body,
+      statements,
+      comments: lexed.comments,
+      metaCommands: lexed.metaCommands,
+      copyData: lexed.copyData,
+      placeholders: masked.placeholders,
+    },
   };
 }
 
@@ -130,7 +144,7 @@ function oversized(source: SourceText, maxMB: number): SqlDocument {
     reason: `the file is ${sizeMB} MB, larger than the ${maxMB} MB this linter parses (languageOptions.maxFileSizeMB); split it, or review it by hand`,
     focus: [0, 0],
   };
-  return { source, sections: [{ range }], body: [statement], statements: [statement], comments: [], metaCommands: [], copyData: [] };
+  return { source, sections: [{ range }], body: [statement], statements: [statement], comments: [], metaCommands: [], copyData: [], placeholders: [] };
 }
 
 /**
@@ -144,12 +158,13 @@ function parseWholeSection(builder: StatementBuilder, part: LexResult, [from, to
   if (to - from > WHOLE_FILE_PARSE_LIMIT) return null;
   if (part.error || part.metaCommands.length > 0 || part.copyData.length > 0) return null;
   // libpg-query reads C strings: a NUL anywhere (even in a comment) would silently end the text there.
-  if (builder.source.text.slice(from, to).includes("\0")) return null;
+  const text = builder.parseText.slice(from, to);
+  if (text.includes("\0")) return null;
   // A statement-boundary marker (drizzle's `--> statement-breakpoint`) may stand where a semicolon is missing.
   if (part.boundaries.length > (part.boundaries[0]?.range[0] === from ? 1 : 0)) return null;
   if (part.segments.length === 0) return [];
   try {
-    const result = parseSql(builder.source.text.slice(from, to));
+    const result = parseSql(text);
     return builder.fromRawStatements(result.stmts ?? [], builder.source.byteOffsetOf(from), to, { kind: "file" });
   } catch (error) {
     if (error instanceof PgSyntaxError) return null;
@@ -157,10 +172,32 @@ function parseWholeSection(builder: StatementBuilder, part: LexResult, [from, to
   }
 }
 
+/**
+ * psql meta-commands that run SQL this file does not show: an included file, or query results executed as SQL.
+ * Every other meta-command (\set, \connect, \if, \echo, \timing…) changes only the client and is skipped.
+ */
+const META_COMMANDS_RUNNING_SQL: Record<string, string> = {
+  i: "runs another file", include: "runs another file", ir: "runs another file", include_relative: "runs another file",
+  gexec: "runs the result of the query before it as SQL",
+};
+
 /** Parse statement by statement, so a syntax error costs only its own statement. */
 function parseSegments(builder: StatementBuilder, lexed: LexResult): Statement[] {
   const out: Statement[] = [];
-  for (const segment of lexed.segments) out.push(...builder.fromSegment(segment));
+  const meta = lexed.metaCommands.filter((m) => META_COMMANDS_RUNNING_SQL[m.name] !== undefined);
+  let next = 0;
+  const flushMetaBefore = (position: number): void => {
+    for (; next < meta.length && meta[next]!.range[0] < position; next++) {
+      const command = meta[next]!;
+      const what = META_COMMANDS_RUNNING_SQL[command.name]!;
+      out.push(builder.unchecked(command.range, `the psql meta-command \\${command.name} ${what}, which is not checked here`, command.range, { kind: "file" }));
+    }
+  };
+  for (const segment of lexed.segments) {
+    flushMetaBefore(segment.range[0]);
+    out.push(...builder.fromSegment(segment));
+  }
+  flushMetaBefore(Infinity);
   if (lexed.error) {
     const { message, index, statementStart } = lexed.error;
     const line = builder.source.positionOf(index).line;
@@ -178,19 +215,22 @@ function parseSegments(builder: StatementBuilder, lexed: LexResult): Statement[]
 
 class StatementBuilder {
   readonly source: SourceText;
+  /** The text handed to the parser: the file with templating placeholders masked (same length and bytes). */
+  readonly parseText: string;
   readonly #comments: readonly Comment[];
   #nextIndex = 0;
   /** The section statements are being built for. */
   section = 0;
 
-  constructor(source: SourceText, comments: readonly Comment[]) {
+  constructor(source: SourceText, parseText: string, comments: readonly Comment[]) {
     this.source = source;
+    this.parseText = parseText;
     this.#comments = comments;
   }
 
   fromSegment(segment: Segment): Statement[] {
     const [start, end] = segment.range;
-    const text = this.source.text.slice(start, end);
+    const text = this.parseText.slice(start, end);
     const nulAt = text.indexOf("\0");
     if (nulAt >= 0) {
       const at = start + nulAt;
@@ -267,13 +307,14 @@ class StatementBuilder {
     }
     let functionTree: unknown;
     try {
-      functionTree = parsePlpgsql(doStatement.text);
+      functionTree = parsePlpgsql(this.#parseTextOf(doStatement));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       return [this.unchecked(doStatement.range, `its PL/pgSQL body does not parse (${reason})`, doStatement.range, origin)];
     }
     const out: Statement[] = [];
     let cursor = 0; // search position in the DO statement's text: queries appear in source order
+    const doText = this.#parseTextOf(doStatement);
     for (const query of plpgsqlQueries(functionTree)) {
       if (query.kind === "dynamic") {
         out.push(
@@ -281,7 +322,7 @@ class StatementBuilder {
         );
         continue;
       }
-      const at = doStatement.text.indexOf(query.text, cursor);
+      const at = doText.indexOf(query.text, cursor);
       const located = at >= 0;
       if (located) cursor = at + query.text.length;
       const start = located ? doStatement.range[0] + at : doStatement.range[0];
@@ -315,6 +356,10 @@ class StatementBuilder {
         byteBase: -1, // node locations do not map into the file
         inner: [],
       }));
+  }
+
+  #parseTextOf(statement: ParsedStatement): string {
+    return this.parseText.slice(statement.range[0], statement.range[1]);
   }
 
   #trimTrailingTrivia(range: Range): Range {
