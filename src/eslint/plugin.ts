@@ -3,21 +3,12 @@
  */
 import type { Linter } from "eslint";
 import type { RuleDefinition } from "@eslint/core";
-import { existsSync, readFileSync } from "node:fs";
 import { allRules } from "../../rules/index.js";
+import { packageInfo } from "../package-info.js";
 import { SqlLanguage } from "./sql-language.js";
 import { PLUGIN_NAMESPACE, SQL_LANGUAGE, toEslintRule } from "./to-eslint-rule.js";
 
-/** This package's package.json: found by walking up, as the module runs from src/ in tests and dist/src/ when built. */
-function ownPackageJson(): { name: string; version: string } {
-  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
-    const candidate = new URL("package.json", dir);
-    if (existsSync(candidate)) return JSON.parse(readFileSync(candidate, "utf8")) as { name: string; version: string };
-    if (dir.pathname === "/") throw new Error("eslint-plugin-migration-safety: package.json not found");
-  }
-}
-
-const { name, version } = ownPackageJson();
+const { name, version } = packageInfo();
 
 /** Where migrations live in the common setups; `configs.recommended` lints .sql files there. */
 export const MIGRATION_SQL_FILES = [
