@@ -37,7 +37,7 @@ describe.each(ruleFiles)("rule %s", (name) => {
     expect(rule.meta?.docs?.description).toMatch(/^(Enforce|Require|Disallow) .+[^. ]$/);
     expect(rule.meta?.docs?.url).toBe(`https://github.com/eslint-plugin-migration-safety/eslint-plugin-migration-safety/blob/main/docs/rules/${name}.md`);
     expect(rule.meta?.schema).toEqual([]);
-    expect(rule.meta?.languages).toEqual(["migration-safety/sql"]);
+    expect(rule.meta?.languages).toEqual(["migration-safety/sql", "js/js"]);
     for (const message of Object.values(rule.meta?.messages ?? {})) expect(message).toMatch(/^[^a-z].*\.$/s);
   });
 

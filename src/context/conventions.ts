@@ -20,6 +20,13 @@ export const MIGRATION_TOOLS = [
   "prisma",
   "drizzle",
   "supabase",
+  // JS/TS migration frameworks (their files are read by src/eslint/js/)
+  "knex",
+  "kysely",
+  "node-pg-migrate",
+  "typeorm",
+  "sequelize",
+  "mikro-orm",
 ] as const;
 export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
 
@@ -131,7 +138,14 @@ function toolTransaction(tool: MigrationTool, marker: string, document: SqlDocum
     case "diesel":
     case "supabase":
     case "drizzle":
+    case "knex":
+    case "kysely":
+    case "node-pg-migrate":
+    case "typeorm":
+    case "mikro-orm":
       return "wrapped";
+    case "sequelize":
+      return "autocommit";
     case "prisma":
     case "golang-migrate":
       return "script";

@@ -8,7 +8,7 @@ import type { SqlDocument } from "../sql/document.js";
 import { relationKey, sameRelation, type QualifiedName } from "../sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement, type Statement } from "../sql/statement.js";
 import { effectsOf, type SchemaEffect } from "./effects.js";
-import { detectConvention, type MigrationTool, type Phase } from "./conventions.js";
+import { detectConvention, type MigrationConvention, type MigrationTool, type Phase } from "./conventions.js";
 import type { MigrationSettings } from "./settings.js";
 
 export type TransactionState =
@@ -56,8 +56,14 @@ export interface StatementEffects {
  * One context per statement of the document, indexed like `document.statements`. `path` (the file's path) lets the
  * migration tool's conventions be recognised from the file name.
  */
-export function analyzeMigration(document: SqlDocument, settings: MigrationSettings, path?: string): StatementContext[] {
-  const convention = detectConvention({ path, document, tool: settings.migrationTool, transactionPerFile: settings.transactionPerFile });
+export function analyzeMigration(
+  document: SqlDocument,
+  settings: MigrationSettings,
+  path?: string,
+  /** Given by the JS/TS extractor, which knows the framework; .sql files are recognised from path and comments. */
+  knownConvention?: MigrationConvention,
+): StatementContext[] {
+  const convention = knownConvention ?? detectConvention({ path, document, tool: settings.migrationTool, transactionPerFile: settings.transactionPerFile });
   const statementsPerSection = new Map<number, number>();
   for (const statement of document.body) statementsPerSection.set(statement.section, (statementsPerSection.get(statement.section) ?? 0) + 1);
 

@@ -20,6 +20,19 @@ export const MIGRATION_SQL_FILES = [
   "db/migrate/**/*.sql",
 ];
 
+/** JS/TS migration files in the usual places (knex, Kysely, node-pg-migrate, TypeORM, Sequelize, MikroORM). */
+export const MIGRATION_JS_FILES = ["**/migrations/**/*.{js,mjs,cjs}", "**/migration/**/*.{js,mjs,cjs}"];
+export const MIGRATION_TS_FILES = ["**/migrations/**/*.{ts,mts,cts}", "**/migration/**/*.{ts,mts,cts}"];
+
+/**
+ * typescript-eslint's parser, when installed (an optional peer dependency): TS migrations need it, and the rules need
+ * no type information. Without it the TypeScript config is left out rather than failing on every .ts file.
+ */
+const typescriptParser: Linter.Parser | undefined = await import("@typescript-eslint/parser").then(
+  (module) => ((module as { default?: Linter.Parser }).default ?? module) as Linter.Parser,
+  () => undefined,
+);
+
 const rules: Record<string, RuleDefinition> = Object.fromEntries(allRules.map((rule) => [rule.name, toEslintRule(rule)]));
 
 const recommendedRules: Linter.RulesRecord = Object.fromEntries(
@@ -31,9 +44,13 @@ const plugin = {
   languages: { sql: new SqlLanguage() },
   rules,
   configs: {} as {
-    /** The SQL rules for any .sql file: use with `extends` under your own `files`. */
+    /** The rules for any .sql file: use with `extends` under your own `files`. */
     sql: Linter.Config;
-    /** The SQL rules on migration files in the usual places. */
+    /** The same rules for JavaScript migration files (any .js/.mjs/.cjs file: narrow it with `files`). */
+    javascript: Linter.Config;
+    /** The same rules for TypeScript migration files, with typescript-eslint's parser (when installed). */
+    typescript: Linter.Config;
+    /** All of it, on migration files in the usual places. */
     recommended: Linter.Config[];
   },
 };
@@ -45,6 +62,23 @@ plugin.configs.sql = {
   language: SQL_LANGUAGE,
   rules: recommendedRules,
 };
-plugin.configs.recommended = [{ ...plugin.configs.sql, name: `${PLUGIN_NAMESPACE}/recommended/sql`, files: MIGRATION_SQL_FILES }];
+plugin.configs.javascript = {
+  name: `${PLUGIN_NAMESPACE}/javascript`,
+  files: ["**/*.{js,mjs,cjs}"],
+  plugins: { [PLUGIN_NAMESPACE]: plugin as never },
+  rules: recommendedRules,
+};
+plugin.configs.typescript = {
+  name: `${PLUGIN_NAMESPACE}/typescript`,
+  files: ["**/*.{ts,mts,cts}"],
+  plugins: { [PLUGIN_NAMESPACE]: plugin as never },
+  ...(typescriptParser ? { languageOptions: { parser: typescriptParser } } : {}),
+  rules: recommendedRules,
+};
+plugin.configs.recommended = [
+  { ...plugin.configs.sql, name: `${PLUGIN_NAMESPACE}/recommended/sql`, files: MIGRATION_SQL_FILES },
+  { ...plugin.configs.javascript, name: `${PLUGIN_NAMESPACE}/recommended/javascript`, files: MIGRATION_JS_FILES },
+  ...(typescriptParser ? [{ ...plugin.configs.typescript, name: `${PLUGIN_NAMESPACE}/recommended/typescript`, files: MIGRATION_TS_FILES }] : []),
+];
 
 export default plugin;

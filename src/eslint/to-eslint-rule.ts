@@ -8,6 +8,9 @@ import { readSettings, type MigrationSettings } from "../context/settings.js";
 import type { Finding, MigrationRule } from "../rule.js";
 import type { SqlDocument } from "../sql/document.js";
 import type { Range } from "../sql/source-text.js";
+import type { SourceCode as JsSourceCode } from "eslint";
+import type { MigrationConvention } from "../context/conventions.js";
+import { extractMigration } from "./js/extract.js";
 import { SqlSourceCode } from "./sql-source-code.js";
 
 export const PLUGIN_NAMESPACE = "migration-safety";
@@ -19,10 +22,10 @@ export const docsUrl = (ruleName: string): string => `${DOCS_BASE_URL}${ruleName
 const analyses = new WeakMap<SqlDocument, { settings: MigrationSettings; path: string | undefined; contexts: StatementContext[] }>();
 
 /** The per-statement contexts of a document, computed once per file and settings. */
-export function analysisOf(document: SqlDocument, settings: MigrationSettings, path?: string): StatementContext[] {
+export function analysisOf(document: SqlDocument, settings: MigrationSettings, path?: string, convention?: MigrationConvention): StatementContext[] {
   const cached = analyses.get(document);
   if (cached && cached.settings === settings && cached.path === path) return cached.contexts;
-  const contexts = analyzeMigration(document, settings, path);
+  const contexts = analyzeMigration(document, settings, path, convention);
   analyses.set(document, { settings, path, contexts });
   return contexts;
 }
@@ -36,8 +39,9 @@ export function* runRule<M extends string>(
   document: SqlDocument,
   settings: MigrationSettings,
   path?: string,
+  convention?: MigrationConvention,
 ): Generator<PlacedFinding<M>> {
-  const contexts = analysisOf(document, settings, path);
+  const contexts = analysisOf(document, settings, path, convention);
   for (const statement of document.statements) {
     const context = contexts[statement.index]!;
     // Contract rules do not apply to rollbacks: a down migration that drops a column undoes an expand.
@@ -60,29 +64,48 @@ export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefi
       messages: meta.messages,
       schema: [],
       ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
-      languages: [SQL_LANGUAGE],
+      // .sql files through our language; JS/TS migrations through ESLint's own (espree or typescript-eslint).
+      languages: [SQL_LANGUAGE, "js/js"],
     },
     create(context) {
       const sourceCode = context.sourceCode;
-      if (!(sourceCode instanceof SqlSourceCode)) return {};
       const settings = readSettings(context.settings as Record<string, unknown>);
-      const document = sourceCode.ast.document;
+      if (sourceCode instanceof SqlSourceCode) {
+        const document = sourceCode.ast.document;
+        return {
+          SqlScript() {
+            for (const finding of runRule(rule, document, settings, context.filename)) {
+              context.report({
+                loc: document.source.locationOf(finding.range),
+                messageId: finding.messageId,
+                ...(finding.data ? { data: finding.data } : {}),
+                ...(finding.suggestions?.length
+                  ? {
+                      suggest: finding.suggestions.map((s) => ({
+                        messageId: s.messageId,
+                        ...(s.data ? { data: s.data } : {}),
+                        fix: (fixer) => fixer.replaceTextRange(s.range, s.text),
+                      })),
+                    }
+                  : {}),
+              });
+            }
+          },
+        };
+      }
       return {
-        SqlScript() {
-          for (const finding of runRule(rule, document, settings, context.filename)) {
+        "Program:exit"() {
+          const js = sourceCode as unknown as JsSourceCode;
+          const embedded = extractMigration(js);
+          if (!embedded) return;
+          for (const finding of runRule(rule, embedded.document, settings, context.filename, embedded.convention)) {
+            // Findings land on the string, template literal or builder call the SQL came from. No suggestions:
+            // an SQL rewrite cannot be pasted into JavaScript source safely.
+            const [start, end] = embedded.synthetic.toSource(finding.range);
             context.report({
-              loc: document.source.locationOf(finding.range),
+              loc: { start: js.getLocFromIndex(start), end: js.getLocFromIndex(end) },
               messageId: finding.messageId,
               ...(finding.data ? { data: finding.data } : {}),
-              ...(finding.suggestions?.length
-                ? {
-                    suggest: finding.suggestions.map((s) => ({
-                      messageId: s.messageId,
-                      ...(s.data ? { data: s.data } : {}),
-                      fix: (fixer) => fixer.replaceTextRange(s.range, s.text),
-                    })),
-                  }
-                : {}),
             });
           }
         },

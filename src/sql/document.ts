@@ -130,21 +130,27 @@ function lexedPart(lexed: LexResult, [from, to]: Range): LexResult {
  * gigabytes): one unchecked statement covering it, so it is reported rather than skipped.
  */
 function oversized(source: SourceText, maxMB: number): SqlDocument {
-  const range: Range = [0, source.text.length];
   const sizeMB = (Buffer.byteLength(source.text, "utf8") / (1024 * 1024)).toFixed(1);
+  const reason = `the file is ${sizeMB} MB, larger than the ${maxMB} MB this linter parses (languageOptions.maxFileSizeMB); split it, or review it by hand`;
+  return uncheckedDocument(source.text, [0, source.text.length], reason);
+}
+
+/** A document whose only statement is one unchecked piece of text: what could not be split or read at all. */
+export function uncheckedDocument(text: string, range: Range, reason: string): SqlDocument {
+  const source = new SourceText(text);
   const statement: UncheckedStatement = {
     type: "UncheckedStatement",
     checked: false,
     index: 0,
     range,
     loc: source.locationOf(range),
-    text: source.text,
+    text: text.slice(range[0], range[1]),
     origin: { kind: "file" },
     section: 0,
-    reason: `the file is ${sizeMB} MB, larger than the ${maxMB} MB this linter parses (languageOptions.maxFileSizeMB); split it, or review it by hand`,
-    focus: [0, 0],
+    reason,
+    focus: [range[0], range[0]],
   };
-  return { source, sections: [{ range }], body: [statement], statements: [statement], comments: [], metaCommands: [], copyData: [], placeholders: [] };
+  return { source, sections: [{ range: [0, text.length] }], body: [statement], statements: [statement], comments: [], metaCommands: [], copyData: [], placeholders: [] };
 }
 
 /**

@@ -1,0 +1,24 @@
+/**
+ * What a framework translator produces from one call of a JS/TS migration: the SQL it runs (as pieces mapped back to
+ * the code), or the admission that it cannot be read statically.
+ */
+import type * as ESTree from "estree";
+import type { SourceCode } from "eslint";
+import type { SqlPiece, SqlTextReader } from "../sql-text.js";
+
+export type Operation =
+  | { readonly kind: "sql"; readonly pieces: readonly SqlPiece[]; readonly node: ESTree.Node }
+  | { readonly kind: "not-analysed"; readonly reason: string; readonly node: ESTree.Node };
+
+export interface TranslateContext {
+  readonly sourceCode: SourceCode;
+  readonly reader: SqlTextReader;
+  /** Names the migration functions give their database handle (`knex`, `db`, `queryRunner`, `pgm`…). */
+  readonly handles: ReadonlySet<string>;
+}
+
+/**
+ * A translator looks at one call (visited in source order; chains are visited at their outermost call) and returns
+ * the operations it stands for, or undefined when the call is not one of its own.
+ */
+export type Translator = (call: ESTree.CallExpression, context: TranslateContext) => readonly Operation[] | undefined;
