@@ -24,6 +24,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow adding a NOT NULL column without a default to an existing table",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {

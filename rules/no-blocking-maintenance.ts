@@ -25,6 +25,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow VACUUM FULL, CLUSTER, non-concurrent REFRESH MATERIALIZED VIEW and write-blocking LOCK TABLE on objects in use",
     recommended: true,
+    statementKinds: ["VacuumStmt", "ClusterStmt", "RefreshMatViewStmt", "LockStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {
@@ -76,7 +77,7 @@ export default defineRule<MessageId>({
     const refresh = nodeOf(statement, "RefreshMatViewStmt");
     if (refresh) {
       const view = relationName(refresh.relation);
-      if (refresh.concurrent || !view || matviewCreatedHere(view, statement, context)) return;
+      if (refresh.concurrent || !view || context.isNew("matview", view)) return;
       if (refresh.skipData) {
         yield { messageId: "refreshNoData", data: { view: formatName(view) } };
         return;
@@ -110,15 +111,6 @@ function inUse(tables: readonly (QualifiedName | undefined)[], context: Statemen
   return existing.length > 0 ? list(existing.map(formatName)) : undefined;
 }
 
-/** Whether this migration created the materialized view before this statement (the context tracks tables only). */
-function matviewCreatedHere(view: QualifiedName, statement: ParsedStatement, context: StatementContext): boolean {
-  return context.document.statements.some((earlier) => {
-    if (earlier.index >= statement.index || !earlier.checked) return false;
-    const create = nodeOf(earlier, "CreateTableAsStmt");
-    const created = create?.objtype === "OBJECT_MATVIEW" ? relationName(create.into?.rel) : undefined;
-    return created !== undefined && sameRelation(created, view);
-  });
-}
 
 function list(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;

@@ -24,6 +24,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow changing the type of a column of an existing table",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: true,
     messages: {
       typeChange: `Changing {{table}}.{{column}} to {{type}} takes ${LOCK}; the column's current type is not known here, and unless that type is binary-coercible to {{type}} the table is rewritten and its indexes rebuilt under that lock, while readers expecting the old type break. ${EXPAND}`,
@@ -70,7 +71,7 @@ export default defineRule<MessageId>({
  */
 function typeAddedEarlier(statement: ParsedStatement, context: StatementContext, table: QualifiedName, column: string): TypeChangeSide | undefined {
   const columns = new Map<string, TypeChangeSide>();
-  for (const { statement: earlier } of context.effects) {
+  for (const earlier of context.migration.statementsOnTable(table)) {
     if (earlier.index >= statement.index) break;
     const alter: AlterTableStmt | undefined = nodeOf(earlier, "AlterTableStmt");
     const altered = alter?.objtype === "OBJECT_TABLE" ? relationName(alter.relation) : undefined;

@@ -24,6 +24,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow CONCURRENTLY operations inside a transaction block, where PostgreSQL refuses to run them",
     recommended: true,
+    statementKinds: ["IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt"],
     appliesToRollbacks: true,
     messages: {
       explicit:

@@ -18,6 +18,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow dropping a column of an existing table",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: false,
     messages: {
       dropColumn:

@@ -16,6 +16,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow dropping an existing table, a schema with CASCADE, or a database",
     recommended: true,
+    statementKinds: ["DropStmt", "DropdbStmt"],
     appliesToRollbacks: false,
     messages: {
       dropTable:
@@ -48,7 +49,7 @@ export default defineRule<MessageId>({
       const ranges = objectRanges(statement, context.document.source, schemas.length);
       for (let i = 0; i < schemas.length; i++) {
         const schema = schemas[i];
-        if (!schema || schemaCreatedBefore(schema, statement, context.effects)) continue;
+        if (!schema || context.isNew("schema", { name: schema })) continue;
         yield { messageId: "dropSchemaCascade", data: { schema: quoteIdent(schema) }, range: ranges[i] };
       }
       return;
@@ -58,11 +59,6 @@ export default defineRule<MessageId>({
     if (dropdb?.dbname) yield { messageId: "dropDatabase", data: { database: quoteIdent(dropdb.dbname) } };
   },
 });
-
-/** A schema this migration created before the statement holds nothing anyone else uses yet. */
-function schemaCreatedBefore(schema: string, statement: ParsedStatement, effects: readonly { statement: ParsedStatement }[]): boolean {
-  return effects.some(({ statement: earlier }) => earlier.index < statement.index && nodeOf(earlier, "CreateSchemaStmt")?.schemaname === schema);
-}
 
 /**
  * The range of each name in `DROP TABLE|SCHEMA [IF EXISTS] a, b.c [CASCADE]`, in the order of the parse's objects

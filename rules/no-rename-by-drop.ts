@@ -18,6 +18,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow dropping a column and adding another to the same table in one migration",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: false,
     messages: {
       renameByDrop:
@@ -28,17 +29,18 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const own = context.effects.find((e) => e.statement === statement)?.effects ?? [];
-    const drops = own.filter((e): e is ColumnEffect & { kind: "drop-column" } => e.kind === "drop-column");
+    const { migration } = context;
+    const drops = migration.effectsOf(statement).filter((e): e is ColumnEffect & { kind: "drop-column" } => e.kind === "drop-column");
     if (drops.length === 0) return;
     const table = drops[0]!.table; // one ALTER TABLE: every action is on the same table
     if (context.isNewTable(table)) return;
+    const onTable = migration.statementsOnTable(table);
 
     // Columns added to and dropped from the same table anywhere in the migration, before or after this drop.
     const added: string[] = [];
     const dropped = new Set<string>();
-    for (const { effects } of context.effects) {
-      for (const effect of effects) {
+    for (const other of onTable) {
+      for (const effect of migration.effectsOf(other)) {
         if (effect.kind !== "add-column" && effect.kind !== "drop-column") continue;
         if (!sameRelation(effect.table, table)) continue;
         if (effect.kind === "drop-column") dropped.add(effect.column);
@@ -52,9 +54,9 @@ export default defineRule<MessageId>({
     // New columns this migration filled from a dropped column before dropping it: the data was copied, not lost
     // (no-drop-column still reports the drop itself).
     const copiedFrom = new Set<string>();
-    for (const { statement: earlier, effects } of context.effects) {
+    for (const earlier of onTable) {
       if (earlier.index >= statement.index) break;
-      for (const effect of effects) {
+      for (const effect of migration.effectsOf(earlier)) {
         if (effect.kind === "backfill" && sameRelation(effect.table, table) && newColumns.includes(effect.column)) {
           for (const source of effect.sources) copiedFrom.add(source);
         }

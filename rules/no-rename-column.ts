@@ -14,6 +14,7 @@ export default defineRule({
     type: "problem",
     description: "Disallow renaming a column of an existing table",
     recommended: true,
+    statementKinds: ["RenameStmt"],
     appliesToRollbacks: false,
     messages: {
       renameColumn:

@@ -24,6 +24,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow renaming a table or view in use, or moving it to another schema",
     recommended: true,
+    statementKinds: ["RenameStmt", "AlterObjectSchemaStmt"],
     appliesToRollbacks: false,
     hasSuggestions: true,
     messages: {
@@ -39,7 +40,7 @@ export default defineRule<MessageId>({
 
   *check(statement, context) {
     const change = nameChangeOf(statement);
-    if (!change || isCreatedHere(change.table, statement, context)) return;
+    if (!change || isCreatedHere(change.table, context)) return;
     const { kind, table, target } = change;
     const view = compatibilityViewFollows(table, target, statement, context);
     if (view === "same-transaction") return;
@@ -89,14 +90,8 @@ function nameChangeOf(statement: ParsedStatement): NameChange | undefined {
 }
 
 /** A table this migration created, or a view / materialized view it created, before this statement. */
-function isCreatedHere(table: QualifiedName, statement: ParsedStatement, context: StatementContext): boolean {
-  if (context.isNewTable(table)) return true;
-  return context.effects.some(({ statement: earlier }) => {
-    if (earlier.index >= statement.index) return false;
-    const matview = nodeOf(earlier, "CreateTableAsStmt");
-    const created = relationName(nodeOf(earlier, "ViewStmt")?.view ?? (matview?.objtype === "OBJECT_MATVIEW" ? matview.into?.rel : undefined));
-    return created !== undefined && sameRelation(created, table);
-  });
+function isCreatedHere(table: QualifiedName, context: StatementContext): boolean {
+  return context.isNewTable(table) || context.isNew("view", table) || context.isNew("matview", table);
 }
 
 /**

@@ -21,6 +21,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow ALTER COLUMN … SET NOT NULL on an existing table unless a validated CHECK constraint already proves it",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {
@@ -48,16 +49,15 @@ export default defineRule<MessageId>({
     for (const [i, cmd] of cmds.entries()) {
       if (cmd?.subtype !== "AT_SetNotNull" || !cmd.name) continue;
       const column = cmd.name;
-      if (version >= 12) {
-        proven ??= provenNotNull(statement, context, table);
-        if (proven.has(column)) continue;
-      }
+      proven ??= provenNotNull(statement, context, table);
+      if (version >= 12 && proven.has(column)) continue;
       const constraint = notNullConstraintName(table.name, column);
       const data = { table: formatName(table), column: quoteIdent(column), version };
       const suggestionData = { constraint: quoteIdent(constraint), column: quoteIdent(column) };
       // Rewrite only a statement that is just this action, at the top level of the file (a DO body runs as one
       // transaction, so splitting it there would not help), and not ONLY (inheritance needs its own thought).
-      const rewritable = cmds.length === 1 && statement.origin.kind === "file" && alter.relation?.inh === true;
+      // Before 12 the rewrite adds the CHECK: not when this file already added one (it would be added twice).
+      const rewritable = cmds.length === 1 && statement.origin.kind === "file" && alter.relation?.inh === true && !proven.has(column);
       const suggestions: Suggestion<MessageId>[] = rewritable
         ? [
             {
@@ -128,8 +128,8 @@ function provenNotNull(statement: ParsedStatement, context: StatementContext, ta
   const known = new Map<string, { column: string; valid: boolean }>(); // by constraint name
   const unnamedValid = new Set<string>(); // columns proven by a CHECK PostgreSQL named itself
   const validatedUnknown = new Set<string>();
-  for (const earlier of context.document.statements) {
-    if (earlier.index >= statement.index || !earlier.checked) continue;
+  for (const earlier of context.migration.statementsOnTable(table)) {
+    if (earlier.index >= statement.index) break;
     const alter: AlterTableStmt | undefined = nodeOf(earlier, "AlterTableStmt");
     const other = relationName(alter?.relation);
     if (!alter || !other || !sameRelation(other, table)) continue;

@@ -16,6 +16,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow TRUNCATE of tables that existed before the migration",
     recommended: true,
+    statementKinds: ["TruncateStmt"],
     appliesToRollbacks: true,
     messages: {
       truncate:

@@ -21,9 +21,9 @@ export default defineRule<MessageId>({
     appliesToRollbacks: true,
     messages: {
       noWhere:
-        "{{verb}} without a WHERE clause touches every row of {{table}} in one transaction: it holds a row lock on each row until commit (concurrent writes to them wait), bloats the table, lags replicas, and cannot be paused or resumed. Do it in keyset batches of a few thousand rows, each committed on its own (`migration-safety backfill plan` generates them).",
+        "{{verb}} without a WHERE clause touches every row of {{table}} in one transaction: it holds a row lock on each row until commit (concurrent writes to them wait), bloats the table, lags replicas, and cannot be paused or resumed. Do it in keyset batches of a few thousand rows, each committed on its own; for an UPDATE, `migration-safety backfill plan <migration file>` prints them and `migration-safety backfill run <migration file>` runs them.",
       unboundedWhere:
-        "This {{verb}} on {{table}} is not bounded to a batch (its WHERE has no key, key list, key range or LIMITed subquery), so it may touch most of the table in one transaction: it holds a row lock on every matching row until commit, bloats the table, lags replicas, and cannot be paused or resumed. Do it in keyset batches of a few thousand rows, each committed on its own (`migration-safety backfill plan` generates them).",
+        "This {{verb}} on {{table}} is not bounded to a batch (its WHERE has no key, key list, key range or LIMITed subquery), so it may touch most of the table in one transaction: it holds a row lock on every matching row until commit, bloats the table, lags replicas, and cannot be paused or resumed. Do it in keyset batches of a few thousand rows, each committed on its own; for an UPDATE, `migration-safety backfill plan <migration file>` prints them and `migration-safety backfill run <migration file>` runs them.",
     },
   },
 
@@ -57,6 +57,6 @@ function dmlOf(node: Node | undefined): Dml[] {
 
 /** The PL/pgSQL variables of the DO block a statement comes from: in its WHERE they are values, not columns. */
 function variablesOf(doIndex: number, statements: readonly Statement[]): ReadonlySet<string> | undefined {
-  const doStatement = statements.find((s) => s.index === doIndex);
+  const doStatement = statements[doIndex]; // statements are in execution order: index = position
   return doStatement?.checked ? doBlockVariables(doStatement) : undefined;
 }

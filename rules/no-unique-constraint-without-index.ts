@@ -20,6 +20,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow adding a UNIQUE or PRIMARY KEY constraint to an existing table without a prebuilt index",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {

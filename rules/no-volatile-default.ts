@@ -18,6 +18,7 @@ type MessageId =
   | "serialColumn"
   | "identityColumn"
   | "generatedColumn"
+  | "virtualNotNull"
   | "splitDefault";
 
 /** The serial pseudo-types: a column of the integer type with DEFAULT nextval() of a new sequence. */
@@ -33,6 +34,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Disallow adding a column whose default makes PostgreSQL rewrite an existing table",
     recommended: true,
+    statementKinds: ["AlterTableStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {
@@ -42,6 +44,7 @@ export default defineRule<MessageId>({
       serialColumn: `Adding {{column}} to {{table}} as {{type}} fills every existing row from a sequence (nextval() is volatile), which ${REWRITE}. Add a plain {{baseType}} column, attach a sequence with ALTER COLUMN … SET DEFAULT nextval(…), and backfill existing rows in batches.`,
       identityColumn: `Adding identity column {{column}} to {{table}} fills every existing row from its sequence, which ${REWRITE}. Add a plain column with a sequence default, backfill it in batches, make it NOT NULL, then turn it into an identity column (DROP DEFAULT, ADD GENERATED … AS IDENTITY) in one transaction.`,
       generatedColumn: `Adding the stored generated column {{column}} to {{table}} computes it for every existing row, which ${REWRITE}. Add a plain column kept current by a trigger and backfill it in batches (or use a virtual generated column on PostgreSQL 18).`,
+      virtualNotNull: "Adding the virtual generated column {{column}} to {{table}} as NOT NULL computes it for every existing row to check for NULLs: a full scan while holding an ACCESS EXCLUSIVE lock that blocks all reads and writes of {{table}}. Add it without NOT NULL (a catalog change), then add CHECK ({{column}} IS NOT NULL) NOT VALID, VALIDATE it in a later transaction, and SET NOT NULL.",
       splitDefault: "Add {{column}} without a default, then set the default for new rows with ALTER COLUMN … SET DEFAULT (backfill existing rows separately).",
     },
   },
@@ -72,9 +75,16 @@ export default defineRule<MessageId>({
         yield { messageId: "serialColumn", data: { ...data, type: serial, baseType: SERIAL_TYPES[serial]! }, range: range() };
         continue;
       }
-      // libpg-query 18 marks STORED as "s" and VIRTUAL (PostgreSQL 18's default) as "v".
-      if (constraints.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind !== "v")) {
+      // libpg-query 18 marks STORED as "s" and VIRTUAL (PostgreSQL 18's default) as "v". A virtual column is
+      // computed on read, so adding one rewrites nothing — but NOT NULL makes PostgreSQL compute it for every row
+      // to check it. Before 18 a virtual column is a syntax error: the statement fails, nothing is rewritten.
+      const generated = constraints.find((c) => c.contype === "CONSTR_GENERATED");
+      if (generated && generated.generated_kind !== "v") {
         yield { messageId: "generatedColumn", data, range: range() };
+        continue;
+      }
+      if (generated && version >= 18 && (column.is_not_null || constraints.some((c) => c.contype === "CONSTR_NOTNULL"))) {
+        yield { messageId: "virtualNotNull", data, range: range() };
         continue;
       }
 

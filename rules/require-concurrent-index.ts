@@ -15,6 +15,7 @@ export default defineRule<MessageId>({
     type: "problem",
     description: "Require CONCURRENTLY when creating, dropping or rebuilding an index on an existing table",
     recommended: true,
+    statementKinds: ["IndexStmt", "DropStmt", "ReindexStmt"],
     appliesToRollbacks: true,
     hasSuggestions: true,
     messages: {

@@ -62,19 +62,10 @@ export default defineRule<MessageId>({
 /** Locks on tables the statement names, except tables (and materialized views) this migration created before it. */
 function tableTargets(statement: ParsedStatement, context: StatementContext): Target[] {
   return locksOf(statement, { postgresVersion: context.settings.postgresVersion })
-    .filter((lock) => !context.isNewTable(lock.relation) && !matviewCreatedHere(lock.relation, statement, context))
+    .filter((lock) => !context.isNewTable(lock.relation) && !context.isNew("matview", lock.relation))
     .map((lock) => ({ label: formatName(lock.relation), mode: lock.mode }));
 }
 
-/** Whether this migration created the materialized view before this statement (the context tracks tables only). */
-function matviewCreatedHere(view: QualifiedName, statement: ParsedStatement, context: StatementContext): boolean {
-  return context.document.statements.some((earlier) => {
-    if (earlier.index >= statement.index || !earlier.checked) return false;
-    const create = nodeOf(earlier, "CreateTableAsStmt");
-    const created = create?.objtype === "OBJECT_MATVIEW" ? relationName(create.into?.rel) : undefined;
-    return created !== undefined && sameRelation(created, view);
-  });
-}
 
 /**
  * DROP INDEX and REINDEX INDEX lock the index's table, which the statement does not name. We name it when this

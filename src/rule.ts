@@ -4,7 +4,7 @@
  */
 import type { StatementContext } from "./context/migration-context.js";
 import type { Range } from "./sql/source-text.js";
-import type { ParsedStatement, UncheckedStatement } from "./sql/statement.js";
+import type { NodeKind, ParsedStatement, UncheckedStatement } from "./sql/statement.js";
 
 export interface RuleMeta<MessageId extends string> {
   /** problem: the migration can break production; suggestion: a safer way exists. */
@@ -19,6 +19,11 @@ export interface RuleMeta<MessageId extends string> {
   readonly appliesToRollbacks: boolean;
   /** Findings may carry suggestions (ESLint requires rules to declare it). */
   readonly hasSuggestions?: boolean;
+  /**
+   * The statement kinds `check` can report on; other statements are not shown to it. A speed-up for large files
+   * (31 rules × 20,000 statements), checked by each rule's own tests. Omitted: every statement.
+   */
+  readonly statementKinds?: readonly NodeKind[];
 }
 
 export type FindingData = Readonly<Record<string, string | number | undefined>>;

@@ -7,7 +7,8 @@ import type { Node, VariableSetStmt } from "@pgsql/types";
 import type { SqlDocument } from "../sql/document.js";
 import { relationKey, sameRelation, type QualifiedName } from "../sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement, type Statement } from "../sql/statement.js";
-import { effectsOf, type SchemaEffect } from "./effects.js";
+import type { SchemaEffect } from "./effects.js";
+import { MigrationIndex, type ObjectKind } from "./migration-index.js";
 import { detectConvention, type MigrationConvention, type MigrationTool, type Phase } from "./conventions.js";
 import type { MigrationSettings } from "./settings.js";
 
@@ -39,12 +40,16 @@ export interface StatementContext {
   readonly transaction: TransactionState;
   readonly lockTimeout: TimeoutState;
   readonly statementTimeout: TimeoutState;
-  /** True when this migration created the table before this statement (so nothing else uses it yet). */
+  /** True when this migration created the relation (table, materialized view, view) before this statement. */
   isNewTable(table: QualifiedName | undefined): boolean;
+  /** True when this migration created an object of that kind (view, materialized view, domain…) before this statement. */
+  isNew(kind: ObjectKind, name: QualifiedName | undefined): boolean;
   /** The table of an index this migration created before this statement, if it did. */
   tableOfIndexCreatedHere(index: string): QualifiedName | undefined;
   /** Schema effects of every statement of the migration, before and after this one. */
   readonly effects: readonly StatementEffects[];
+  /** Indexed lookups over the whole migration (effects of a statement, statements on a table). */
+  readonly migration: MigrationIndex;
 }
 
 export interface StatementEffects {
@@ -67,28 +72,8 @@ export function analyzeMigration(
   const statementsPerSection = new Map<number, number>();
   for (const statement of document.body) statementsPerSection.set(statement.section, (statementsPerSection.get(statement.section) ?? 0) + 1);
 
-  const effects: StatementEffects[] = [];
-  for (const statement of document.statements) {
-    if (statement.checked) effects.push({ statement, effects: effectsOf(statement) });
-  }
-  // Tables this migration creates, and when: a table renamed after being created here is still new.
-  const createdAt = new Map<string, { table: QualifiedName; at: number }[]>();
-  const isCreated = (table: QualifiedName | undefined, before: number): boolean =>
-    table !== undefined && (createdAt.get(relationKey(table)) ?? []).some((c) => c.at < before && sameRelation(c.table, table));
-  for (const { statement, effects: list } of effects) {
-    for (const effect of list) {
-      let table: QualifiedName | undefined;
-      if (effect.kind === "create-table") table = effect.table;
-      else if (effect.kind === "rename-table" && isCreated(effect.table, statement.index)) table = { ...effect.table, name: effect.to };
-      if (!table) continue;
-      const key = relationKey(table);
-      createdAt.set(key, [...(createdAt.get(key) ?? []), { table, at: statement.index }]);
-    }
-  }
-
-  const indexesCreated = effects.flatMap(({ statement, effects: list }) =>
-    list.flatMap((e) => (e.kind === "create-index" ? [{ index: e.index, table: e.table, at: statement.index }] : [])),
-  );
+  const migration = new MigrationIndex(document);
+  const effects = migration.statementsWithEffects;
 
   const runnerTimeout = (assumed: boolean): TimeoutState => (assumed ? { set: true, by: "runner" } : { set: false });
   const session = { lock: runnerTimeout(settings.assumeLockTimeout), statement: runnerTimeout(settings.assumeStatementTimeout) };
@@ -124,9 +109,13 @@ export function analyzeMigration(
       transaction,
       lockTimeout: local.lock ?? session.lock,
       statementTimeout: local.statement ?? session.statement,
-      isNewTable: (table) => isCreated(table, index),
-      tableOfIndexCreatedHere: (name) => indexesCreated.find((c) => c.index === name && c.at < index)?.table,
+      // Anything this migration created before — table, materialized view or view — is not in use by anyone yet.
+      isNewTable: (table) =>
+        migration.createdBefore("table", table, index) || migration.createdBefore("matview", table, index) || migration.createdBefore("view", table, index),
+      isNew: (kind, name) => migration.createdBefore(kind, name, index),
+      tableOfIndexCreatedHere: (name) => migration.tableOfIndex(name, index),
       effects,
+      migration,
     });
     if (!statement.checked) continue;
 

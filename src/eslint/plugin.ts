@@ -4,6 +4,8 @@
 import type { Linter } from "eslint";
 import type { RuleDefinition } from "@eslint/core";
 import { allRules } from "../../rules/index.js";
+import type { MigrationRule } from "../rule.js";
+import { APP_SQL_RULES, appRules } from "../app/index.js";
 import { packageInfo } from "../package-info.js";
 import { SqlLanguage } from "./sql-language.js";
 import { PLUGIN_NAMESPACE, SQL_LANGUAGE, toEslintRule } from "./to-eslint-rule.js";
@@ -33,11 +35,17 @@ const typescriptParser: Linter.Parser | undefined = await import("@typescript-es
   () => undefined,
 );
 
-const rules: Record<string, RuleDefinition> = Object.fromEntries(allRules.map((rule) => [rule.name, toEslintRule(rule)]));
+const rules: Record<string, RuleDefinition> = {
+  ...Object.fromEntries(allRules.map((rule) => [rule.name, toEslintRule(rule)])),
+  // Application-code rules: ESLint rules written directly (they read app code against the migrations' history).
+  ...(appRules as unknown as Record<string, RuleDefinition>),
+};
 
-const recommendedRules: Linter.RulesRecord = Object.fromEntries(
-  allRules.filter((rule) => rule.meta.recommended).map((rule) => [`${PLUGIN_NAMESPACE}/${rule.name}`, "error"]),
-);
+const ruleSet = (rules: readonly MigrationRule[]): Linter.RulesRecord =>
+  Object.fromEntries(rules.map((rule) => [`${PLUGIN_NAMESPACE}/${rule.name}`, "error"]));
+const recommendedRules = ruleSet(allRules.filter((rule) => rule.meta.recommended));
+/** Recommended plus the style rules (prefer-jsonb, prefer-timestamptz, …, require-statement-timeout). */
+const strictRules = ruleSet(allRules);
 
 const plugin = {
   meta: { name, version, namespace: PLUGIN_NAMESPACE },
@@ -52,6 +60,10 @@ const plugin = {
     typescript: Linter.Config;
     /** All of it, on migration files in the usual places. */
     recommended: Linter.Config[];
+    /** `recommended` plus the style rules, which are opinions rather than outages. */
+    strict: Linter.Config[];
+    /** The application-code rules: JS/TS outside the migrations, and .sql outside them (reports, views, BI queries). */
+    app: Linter.Config[];
   },
 };
 
@@ -75,10 +87,32 @@ plugin.configs.typescript = {
   ...(typescriptParser ? { languageOptions: { parser: typescriptParser } } : {}),
   rules: recommendedRules,
 };
-plugin.configs.recommended = [
-  { ...plugin.configs.sql, name: `${PLUGIN_NAMESPACE}/recommended/sql`, files: MIGRATION_SQL_FILES },
-  { ...plugin.configs.javascript, name: `${PLUGIN_NAMESPACE}/recommended/javascript`, files: MIGRATION_JS_FILES },
-  ...(typescriptParser ? [{ ...plugin.configs.typescript, name: `${PLUGIN_NAMESPACE}/recommended/typescript`, files: MIGRATION_TS_FILES }] : []),
+/** The per-language configs on migration files in the usual places, with a given rule set. */
+const onMigrations = (set: "recommended" | "strict", rules: Linter.RulesRecord): Linter.Config[] => [
+  { ...plugin.configs.sql, name: `${PLUGIN_NAMESPACE}/${set}/sql`, files: MIGRATION_SQL_FILES, rules },
+  { ...plugin.configs.javascript, name: `${PLUGIN_NAMESPACE}/${set}/javascript`, files: MIGRATION_JS_FILES, rules },
+  ...(typescriptParser ? [{ ...plugin.configs.typescript, name: `${PLUGIN_NAMESPACE}/${set}/typescript`, files: MIGRATION_TS_FILES, rules }] : []),
+];
+plugin.configs.recommended = onMigrations("recommended", recommendedRules);
+plugin.configs.strict = onMigrations("strict", strictRules);
+
+plugin.configs.app = [
+  {
+    name: `${PLUGIN_NAMESPACE}/app/code`,
+    files: ["**/*.{ts,tsx,js,mjs,cjs,mts,cts}"],
+    ignores: [...MIGRATION_JS_FILES, ...MIGRATION_TS_FILES],
+    plugins: { [PLUGIN_NAMESPACE]: plugin as never },
+    ...(typescriptParser ? { languageOptions: { parser: typescriptParser } } : {}),
+    rules: Object.fromEntries(Object.keys(appRules).map((id) => [`${PLUGIN_NAMESPACE}/${id}`, "error"])),
+  },
+  {
+    name: `${PLUGIN_NAMESPACE}/app/sql`,
+    files: ["**/*.sql"],
+    ignores: MIGRATION_SQL_FILES,
+    plugins: { [PLUGIN_NAMESPACE]: plugin as never },
+    language: SQL_LANGUAGE,
+    rules: Object.fromEntries(APP_SQL_RULES.map((id) => [`${PLUGIN_NAMESPACE}/${id}`, "error"])),
+  },
 ];
 
 export default plugin;

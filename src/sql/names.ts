@@ -55,6 +55,8 @@ export function needsQuotes(name: string): boolean {
     const ok = lower || c === 95 || (i > 0 && c >= 48 && c <= 57);
     if (!ok) return true;
   }
+  // PostgreSQL's keywords are all letters and underscores: a name with a digit cannot be one (no lexer call needed).
+  if (/[0-9]/.test(name)) return false;
   let keyword = keywordCache.get(name);
   if (keyword === undefined) {
     const tokens = scanSql(name);

@@ -51,6 +51,12 @@ runSqlRule(rule, {
     },
     "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;",
     "ALTER TABLE users ADD COLUMN nickname text NOT NULL DEFAULT '';",
+    // Version boundary 11|12 (docs/postgres-versions.md): PostgreSQL 12 lets SET NOT NULL use a validated CHECK.
+    {
+      name: "boundary 11|12: on 12 the recommended sequence CHECK NOT VALID → VALIDATE → SET NOT NULL → DROP CONSTRAINT passes",
+      code: `${sequence("users", "email", "users_email_not_null")};`,
+      settings: pg(12),
+    },
   ],
   invalid: [
     {
@@ -143,18 +149,25 @@ runSqlRule(rule, {
           data: { table: "users", column: "email", version: 11 },
           line: 2,
           column: 19,
-          suggestions: [
-            {
-              messageId: "useCheckConstraintBefore12",
-              output: [
-                "ALTER TABLE users ADD CHECK (email IS NOT NULL);",
-                "ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;",
-                "-- Validate after the ADD has committed (a later migration if the runner wraps files in a transaction):",
-                "-- it scans the table under SHARE UPDATE EXCLUSIVE, so reads and writes continue.",
-                "ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;",
-              ].join("\n"),
-            },
-          ],
+          // The validated CHECK already enforces it: a rewrite adding another one would change nothing.
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: "boundary 11|12: on 11 the same sequence is reported on its SET NOT NULL, which scans anyway; no rewrite, the CHECK exists",
+      code: `${sequence("users", "email", "users_email_not_null")};`,
+      settings: pg(11),
+      errors: [
+        {
+          messageId: "setNotNullBefore12",
+          data: { table: "users", column: "email", version: 11 },
+          line: 6,
+          column: 19,
+          endLine: 6,
+          endColumn: 50,
+          // Its CHECK is already there: adding it again would fail, so no rewrite is offered.
+          suggestions: [],
         },
       ],
     },

@@ -2,6 +2,7 @@ import rule from "../../rules/no-volatile-default.js";
 import { runSqlRule } from "../helpers/sql-rule-tester.js";
 
 const pg10 = { "migration-safety": { postgresVersion: 10 } };
+const pg = (postgresVersion: number) => ({ "migration-safety": { postgresVersion } });
 
 runSqlRule(rule, {
   valid: [
@@ -26,6 +27,24 @@ runSqlRule(rule, {
     { name: "a foreign table has no storage to rewrite", code: "ALTER FOREIGN TABLE remote_users ADD COLUMN token uuid DEFAULT gen_random_uuid();" },
     { name: "PostgreSQL 11 stores a constant default without a rewrite", code: "ALTER TABLE users ADD COLUMN flag boolean NOT NULL DEFAULT false;", settings: { "migration-safety": { postgresVersion: 11 } } },
     { name: "before 11, a NULL default still does not rewrite", code: "ALTER TABLE users ADD COLUMN note text DEFAULT NULL;", settings: pg10 },
+    // Version boundaries (docs/postgres-versions.md).
+    { name: "boundary 10|11: on 11 a constant default is stored as the missing value", code: "ALTER TABLE users ADD COLUMN flag boolean DEFAULT false;", settings: pg(11) },
+    { name: "boundary 10|11: on 11 a STABLE default is evaluated once", code: "ALTER TABLE users ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();", settings: pg(11) },
+    {
+      name: "boundary 17|18: on 18 a virtual generated column is computed on read, nothing is rewritten",
+      code: "ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100) VIRTUAL;",
+      settings: pg(18),
+    },
+    {
+      name: "boundary 17|18: on 18 a generated column without STORED or VIRTUAL is virtual (libpg-query 18 gives generated_kind v)",
+      code: "ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100);",
+      settings: pg(18),
+    },
+    {
+      name: "boundary 17|18: on 17 VIRTUAL is a syntax error, so the statement fails and nothing is rewritten (not this rule's report)",
+      code: "ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100) VIRTUAL NOT NULL;",
+      settings: pg(17),
+    },
   ],
   invalid: [
     {
@@ -158,6 +177,30 @@ runSqlRule(rule, {
       code: "ALTER TABLE users ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();",
       settings: pg10,
       errors: [{ messageId: "defaultBefore11", data: { table: "users", column: "created_at", version: 10 }, suggestions: [] }],
+    },
+    {
+      name: "boundary 10|11: on 10 the same constant default rewrites (NOT NULL: no split suggestion)",
+      code: "ALTER TABLE users ADD COLUMN flag boolean NOT NULL DEFAULT false;",
+      settings: pg(10),
+      errors: [{ messageId: "defaultBefore11", data: { table: "users", column: "flag", version: 10 }, line: 1, column: 19, endLine: 1, endColumn: 65, suggestions: [] }],
+    },
+    {
+      name: "boundary 17|18: a STORED generated column rewrites on 18 as on 12",
+      code: "ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100) STORED;",
+      settings: pg(18),
+      errors: [{ messageId: "generatedColumn", data: { table: "orders", column: "total_cents" }, line: 1, column: 20, endLine: 1, endColumn: 90 }],
+    },
+    {
+      name: "generated columns exist from 12 on; STORED rewrites there too",
+      code: "ALTER TABLE orders ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100) STORED;",
+      settings: pg(12),
+      errors: [{ messageId: "generatedColumn", data: { table: "orders", column: "total_cents" } }],
+    },
+    {
+      name: "boundary 17|18: on 18 a NOT NULL virtual column is computed for every row to check it, under ACCESS EXCLUSIVE",
+      code: "-- colonne calculée\nALTER TABLE orders ADD COLUMN note text, ADD COLUMN total_cents bigint GENERATED ALWAYS AS (price * 100) VIRTUAL NOT NULL;",
+      settings: pg(18),
+      errors: [{ messageId: "virtualNotNull", data: { table: "orders", column: "total_cents" }, line: 2, column: 42, endLine: 2, endColumn: 122 }],
     },
     {
       name: "inside a DO block: reported, without a text rewrite of the escaped body",

@@ -20,6 +20,11 @@ runSqlRule(rule, {
     },
     "REINDEX INDEX CONCURRENTLY idx_users_email;",
     "REINDEX (VERBOSE) TABLE CONCURRENTLY users;",
+    {
+      name: "boundary 11|12: CREATE and DROP INDEX CONCURRENTLY predate 11, so they are accepted there",
+      code: "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nDROP INDEX CONCURRENTLY idx_users_old;",
+      settings: { "migration-safety": { postgresVersion: 11 } },
+    },
   ],
   invalid: [
     {
@@ -86,6 +91,28 @@ runSqlRule(rule, {
           suggestions: [{ messageId: "addConcurrently", output: "REINDEX TABLE CONCURRENTLY users;" }],
         },
       ],
+    },
+    {
+      name: "boundary 11|12: on 12 REINDEX CONCURRENTLY exists and is suggested",
+      code: "REINDEX INDEX idx_users_email;",
+      settings: { "migration-safety": { postgresVersion: 12 } },
+      errors: [
+        {
+          messageId: "reindex",
+          data: { target: "idx_users_email" },
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 30,
+          suggestions: [{ messageId: "addConcurrently", output: "REINDEX INDEX CONCURRENTLY idx_users_email;" }],
+        },
+      ],
+    },
+    {
+      name: "boundary 11|12: on 11 REINDEX TABLE gets no CONCURRENTLY suggestion either",
+      code: "REINDEX TABLE users;",
+      settings: { "migration-safety": { postgresVersion: 11 } },
+      errors: [{ messageId: "reindexBefore12", data: { target: "users", version: 11 }, line: 1, column: 1, endLine: 1, endColumn: 20, suggestions: [] }],
     },
     {
       name: "before PostgreSQL 12 there is no REINDEX CONCURRENTLY to suggest",

@@ -1,10 +1,16 @@
 import rule from "../../rules/require-not-valid-constraint.js";
 import { runSqlRule } from "../helpers/sql-rule-tester.js";
 
-const runner = { "migration-safety": { transactionPerFile: true } };
-
 runSqlRule(rule, {
   valid: [
+    {
+      name: "a default on another new column does not make PostgreSQL check the new foreign key (all NULL)",
+      code: "ALTER TABLE orders ADD COLUMN priority int DEFAULT 0, ADD COLUMN coupon_id bigint REFERENCES coupons (id);",
+    },
+    {
+      name: "a NOT VALID table-level foreign key beside a new REFERENCES column: neither scans",
+      code: "ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons, ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;",
+    },
     "ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;",
     "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;",
     "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_id_fkey;",
@@ -27,6 +33,20 @@ runSqlRule(rule, {
     "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT ENFORCED;",
     "ALTER TABLE orders ADD CONSTRAINT orders_ref_key UNIQUE USING INDEX orders_ref_idx;",
     "ALTER TABLE orders ADD COLUMN note text NOT NULL DEFAULT '';",
+    {
+      name: "VALIDATE in the same transaction as the NOT VALID add is no-validate-in-same-transaction's finding, not this rule's",
+      code: "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;",
+    },
+    "ALTER DOMAIN positive_amount ADD CONSTRAINT positive_amount_check CHECK (VALUE > 0) NOT VALID;",
+    "ALTER DOMAIN positive_amount VALIDATE CONSTRAINT positive_amount_check;",
+    {
+      name: "a domain NOT NULL has no NOT VALID form, so it is not this rule's to report",
+      code: "ALTER DOMAIN positive_amount ADD CONSTRAINT positive_amount_not_null NOT NULL;",
+    },
+    {
+      name: "a CHECK on a domain created earlier in the same migration",
+      code: "CREATE DOMAIN app.positive_amount AS numeric;\nALTER DOMAIN positive_amount ADD CHECK (VALUE > 0);",
+    },
   ],
   invalid: [
     {
@@ -109,49 +129,44 @@ runSqlRule(rule, {
       ],
     },
     {
-      name: "ADD COLUMN … REFERENCES beside a table-level foreign key is validated too",
-      code: "ALTER TABLE orders ADD COLUMN coupon_id bigint REFERENCES coupons, ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;",
-      errors: [
-        {
-          messageId: "columnForeignKey",
-          data: { column: "coupon_id", table: "orders", referenced: "coupons", reason: "the same statement adds another foreign key" },
-          line: 1,
-          column: 20,
-          endLine: 1,
-          endColumn: 66,
-        },
-      ],
-    },
-    {
       name: "ADD COLUMN … CHECK scans the table",
       code: "ALTER TABLE orders ADD COLUMN discount numeric CHECK (discount >= 0);",
       errors: [{ messageId: "columnCheck", data: { column: "discount", table: "orders" }, line: 1, column: 20, endLine: 1, endColumn: 69 }],
     },
     {
-      name: "VALIDATE in the same explicit transaction as the NOT VALID add",
-      code: "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;\nCOMMIT;",
+      name: "a CHECK added to a domain checks every column of the domain",
+      code: "ALTER DOMAIN positive_amount ADD CONSTRAINT positive_amount_check CHECK (VALUE > 0);",
       errors: [
         {
-          messageId: "validateSameTransaction",
-          data: { constraint: "orders_total_positive", line: 2, lock: "ACCESS EXCLUSIVE", table: "orders", blocks: "blocks all reads and writes" },
-          line: 3,
-          column: 20,
-          endLine: 3,
-          endColumn: 61,
+          messageId: "domainCheck",
+          data: { constraint: "positive_amount_check", domain: "positive_amount" },
+          line: 1,
+          column: 1,
+          endLine: 1,
+          endColumn: 84,
+          suggestions: [{ messageId: "addNotValid", output: "ALTER DOMAIN positive_amount ADD CONSTRAINT positive_amount_check CHECK (VALUE > 0) NOT VALID;" }],
         },
       ],
     },
     {
-      name: "VALIDATE of a foreign key in the runner's transaction",
-      code: "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT fk;",
-      settings: runner,
+      name: "an unnamed CHECK on a schema-qualified, quoted domain after a multi-byte comment",
+      code: "-- montant récurrent\nALTER DOMAIN billing.\"Amount\" ADD CHECK (VALUE <> 0)",
       errors: [
         {
-          messageId: "validateSameTransaction",
-          data: { constraint: "fk", line: 1, lock: "SHARE ROW EXCLUSIVE", table: "orders and customers", blocks: "blocks all writes to both tables" },
+          messageId: "domainCheck",
+          data: { constraint: "(unnamed)", domain: 'billing."Amount"' },
           line: 2,
+          column: 1,
+          endLine: 2,
+          endColumn: 53,
+          suggestions: [{ messageId: "addNotValid", output: "-- montant récurrent\nALTER DOMAIN billing.\"Amount\" ADD CHECK (VALUE <> 0) NOT VALID" }],
         },
       ],
+    },
+    {
+      name: "a domain created in another migration is existing, even when this file creates a different one",
+      code: "CREATE DOMAIN other_domain AS int;\nALTER DOMAIN positive_amount ADD CHECK (VALUE > 0);",
+      errors: [{ messageId: "domainCheck", line: 2, suggestions: [{ messageId: "addNotValid", output: "CREATE DOMAIN other_domain AS int;\nALTER DOMAIN positive_amount ADD CHECK (VALUE > 0) NOT VALID;" }] }],
     },
   ],
 });
