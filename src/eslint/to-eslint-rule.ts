@@ -10,7 +10,7 @@ import type { SqlDocument } from "../sql/document.js";
 import type { Range } from "../sql/source-text.js";
 import type { SourceCode as JsSourceCode } from "eslint";
 import type { MigrationConvention } from "../context/conventions.js";
-import { extractMigration } from "./js/extract.js";
+import { conventionFor, extractMigration } from "./js/extract.js";
 import { SqlSourceCode } from "./sql-source-code.js";
 
 export const PLUGIN_NAMESPACE = "migration-safety";
@@ -42,7 +42,9 @@ export function* runRule<M extends string>(
   convention?: MigrationConvention,
 ): Generator<PlacedFinding<M>> {
   const contexts = analysisOf(document, settings, path, convention);
+  const kinds = rule.meta.statementKinds ? new Set<string>(rule.meta.statementKinds) : undefined;
   for (const statement of document.statements) {
+    if (kinds && statement.checked && !kinds.has(statement.type)) continue;
     const context = contexts[statement.index]!;
     // Contract rules do not apply to rollbacks: a down migration that drops a column undoes an expand.
     if (context.phase === "down" && !rule.meta.appliesToRollbacks) continue;
@@ -96,9 +98,10 @@ export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefi
       return {
         "Program:exit"() {
           const js = sourceCode as unknown as JsSourceCode;
-          const embedded = extractMigration(js);
+          const embedded = extractMigration(js, settings.migrationTool);
           if (!embedded) return;
-          for (const finding of runRule(rule, embedded.document, settings, context.filename, embedded.convention)) {
+          const convention = conventionFor(embedded, settings.transactionPerFile);
+          for (const finding of runRule(rule, embedded.document, settings, context.filename, convention)) {
             // Findings land on the string, template literal or builder call the SQL came from. No suggestions:
             // an SQL rewrite cannot be pasted into JavaScript source safely.
             const [start, end] = embedded.synthetic.toSource(finding.range);

@@ -37,7 +37,8 @@ export function detectFramework(program: ESTree.Program, text: string): JsFramew
   if (/\bpgm\.\w+\(/.test(text)) return "node-pg-migrate";
   if (/\bqueryInterface\.\w+\(/.test(text)) return "sequelize";
   if (/\bqueryRunner\.\w+\(/.test(text)) return "typeorm";
-  if (/\bknex\.(schema|raw)\b/.test(text)) return "knex";
+  // knex's handle is conventionally `knex`: `knex.schema…`, `knex.raw(…)`, or a query `knex('users').update(…)`.
+  if (/\bknex(\.(schema|raw)\b|\s*\()/.test(text)) return "knex";
   return "unknown";
 }
 
@@ -49,6 +50,20 @@ export function phaseOf(node: Node): "up" | "down" | undefined {
     if (name === "up" || name === "down") return name;
   }
   return undefined;
+}
+
+/**
+ * Whether `name` is the database handle the enclosing `up`/`down` function receives (its first parameter: `pgm`,
+ * `queryInterface`, `queryRunner`, `knex`, `db`), so `name.method(…)` is a migration operation.
+ */
+export function isMigrationHandle(node: Node, name: string): boolean {
+  for (let current: Node | undefined = node; current; current = current.parent) {
+    if (!isFunction(current)) continue;
+    const fn = current as ESTree.Function;
+    const first = fn.params[0];
+    if (first?.type === "Identifier" && first.name === name && (functionName(current) === "up" || functionName(current) === "down")) return true;
+  }
+  return false;
 }
 
 function isFunction(node: Node): boolean {
@@ -70,18 +85,15 @@ function functionName(fn: Node): string | undefined {
 
 /** How the framework runs the migration, honouring each framework's per-migration opt-out. */
 export function transactionModeOf(framework: JsFramework, program: ESTree.Program, text: string, phase: "up" | "down"): TransactionMode {
+  if (optsOutOfTransaction(framework, program, phase)) return "autocommit";
   switch (framework) {
     case "knex":
-      // export const config = { transaction: false }  /  exports.config = { transaction: false }
-      return hasFalseSetting(program, "config", "transaction") ? "autocommit" : "wrapped";
     case "node-pg-migrate":
-      return callsInPhase(program, phase, (call) => isMemberCall(call, "pgm", "noTransaction")) ? "autocommit" : "wrapped";
     case "typeorm":
-      return classPropertyIsFalse(program, "transaction") ? "autocommit" : "wrapped";
     case "mikro-orm":
-      return methodReturnsFalse(program, "isTransactional") ? "autocommit" : "wrapped";
+      return "wrapped";
     case "kysely":
-      // Kysely's Migrator runs each migration in a transaction on PostgreSQL (opt-out is global: disableTransactions).
+      // Kysely's Migrator runs migrations in a transaction on PostgreSQL (opt-out is global: disableTransactions).
       return "wrapped";
     case "sequelize":
       // Umzug runs each queryInterface call on its own unless the migration opens a transaction itself.
@@ -91,12 +103,47 @@ export function transactionModeOf(framework: JsFramework, program: ESTree.Progra
   }
 }
 
+/**
+ * Whether the file itself asks to run without a transaction: node-pg-migrate `pgm.noTransaction()` (in that
+ * phase), knex `config = { transaction: false }`, TypeORM `transaction = false`, MikroORM `isTransactional()`
+ * returning false. Such an opt-out wins over the `transactionPerFile` setting.
+ */
+export function optsOutOfTransaction(framework: JsFramework, program: ESTree.Program, phase: "up" | "down"): boolean {
+  switch (framework) {
+    case "knex":
+      return hasFalseSetting(program, "config", "transaction");
+    case "node-pg-migrate":
+      return callsInPhase(program, phase, (call) => isMemberCall(call, "pgm", "noTransaction") || isHandleCall(call, "noTransaction"));
+    case "typeorm":
+      return classPropertyIsFalse(program, "transaction");
+    case "mikro-orm":
+      return methodReturnsFalse(program, "isTransactional");
+    default:
+      return false;
+  }
+}
+
+/** `<first parameter of up/down>.method()`: the handle may be named anything (`pgm`, `m`, `builder`). */
+function isHandleCall(call: ESTree.CallExpression, method: string): boolean {
+  const callee = call.callee;
+  return (
+    callee.type === "MemberExpression" &&
+    !callee.computed &&
+    callee.property.type === "Identifier" &&
+    callee.property.name === method &&
+    callee.object.type === "Identifier" &&
+    isMigrationHandle(call as Node, callee.object.name)
+  );
+}
+
 function hasFalseSetting(program: ESTree.Program, variable: string, key: string): boolean {
   let found = false;
   walk(program, (node) => {
     let init: ESTree.Node | undefined;
     if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && node.id.name === variable && node.init) init = node.init;
     if (node.type === "AssignmentExpression" && node.left.type === "MemberExpression" && node.left.property.type === "Identifier" && node.left.property.name === variable) init = node.right;
+    // module.exports = { up, down, config: { transaction: false } }
+    if (node.type === "Property" && !node.computed && node.key.type === "Identifier" && node.key.name === variable) init = node.value as ESTree.Node;
     if (init?.type === "ObjectExpression") {
       for (const p of init.properties) {
         if (p.type === "Property" && p.key.type === "Identifier" && p.key.name === key && p.value.type === "Literal" && p.value.value === false) found = true;

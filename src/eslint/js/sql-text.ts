@@ -87,19 +87,21 @@ export class SqlTextReader {
     return concat(parts);
   }
 
-  /** An interpolation: its text when it is a known constant (or a Kysely helper), else a placeholder name. */
+  /** An interpolation: its text when it is a known constant (or a Kysely helper), else a placeholder. */
   #interpolation(expression: Node, inSqlTemplate: boolean): SqlText {
     const node = unwrapExpression(expression);
     if (inSqlTemplate && node.type === "CallExpression") {
-      const helper = kyselyHelper(node);
+      const helper = kyselyHelper(node) ?? identifierHelper(node);
       if (helper) return helper;
     }
     const known = this.read(node, inSqlTemplate);
     if (known.ok) return known;
-    // In a `sql` template the value becomes a bind parameter; in a plain template it is pasted in as text. Either
-    // way a name-shaped placeholder parses where a value or a name is expected.
     const source = this.#sourceCode.getText(node as ESTree.Node);
-    return ok([{ ...span(placeholderName(source), node), placeholderFor: source }]);
+    // In a `sql` template a plain value is sent as a bind parameter: `$1` (a constant, as the boundedness check must
+    // see it). A call there builds SQL (`ref(name)`, `sql(name)`), and a plain template pastes text in: a
+    // name-shaped placeholder parses where a name or a value is expected.
+    const text = inSqlTemplate && !buildsSql(node) ? "$1" : placeholderName(source);
+    return ok([{ ...span(text, node), placeholderFor: source }]);
   }
 
   #constant(node: ESTree.Identifier): SqlText {
@@ -116,7 +118,7 @@ export class SqlTextReader {
     const callee = node.callee;
     if (callee.type === "MemberExpression" && !callee.computed && callee.property.type === "Identifier" && callee.property.name === "join") {
       const array = unwrapExpression(callee.object as Node);
-      const separator = node.arguments[0] ? this.read(node.arguments[0] as Node) : ok([glue(",")]);
+      const separator = node.arguments[0] ? this.read(node.arguments[0] as Node) : ok([span(",", node as Node)]);
       if (array.type === "ArrayExpression" && separator.ok) {
         const parts: SqlText[] = [];
         array.elements.forEach((element, i) => {
@@ -175,6 +177,69 @@ function kyselyHelper(node: ESTree.CallExpression): SqlText | undefined {
   }
 }
 
+/**
+ * Helpers that put an identifier into a `sql` template: Kysely's `ref('t.c')`, `eb.ref('c')`, `db.dynamic.ref('c')`,
+ * Slonik's `sql.identifier(['s', 't'])`, postgres.js's `sql('name')`. With constant names they are the quoted names.
+ */
+function identifierHelper(node: ESTree.CallExpression): SqlText | undefined {
+  const callee = unwrapExpression(node.callee as Node);
+  const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && !callee.computed && callee.property.type === "Identifier" ? callee.property.name : undefined;
+  const postgresJs = isSqlTag(callee);
+  if (!postgresJs && !(name && ["ref", "id", "table", "identifier"].includes(name))) return undefined;
+  const arg = node.arguments[0] ? unwrapExpression(node.arguments[0] as Node) : undefined;
+  const parts =
+    arg?.type === "Literal" && typeof arg.value === "string"
+      ? name === "identifier" ? [arg.value] : arg.value.split(".")
+      : arg?.type === "ArrayExpression" && arg.elements.every((e) => e?.type === "Literal" && typeof e.value === "string")
+        ? arg.elements.map((e) => (e as ESTree.Literal).value as string)
+        : undefined;
+  if (!parts || (postgresJs && arg?.type === "ArrayExpression")) return undefined;
+  return ok([span(parts.map((part) => `"${part.replaceAll('"', '""')}"`).join("."), node as Node)]);
+}
+
+/** An interpolated expression that builds SQL text rather than a value: a helper call or a nested template. */
+function buildsSql(node: Node): boolean {
+  return node.type === "CallExpression" || node.type === "TaggedTemplateExpression";
+}
+
+/**
+ * Bind markers a library replaces before PostgreSQL sees the text — knex's `?`/`??` (with a bindings array) and
+ * `:name`/`:name:` (with a bindings object), Sequelize's `?`/`:name` replacements — as `$1` (a value) or a name-shaped
+ * placeholder (an identifier), keeping the map back to the source. `\?` is knex's escaped question mark.
+ */
+export function replaceBindMarkers(text: SqlText, style: "positional" | "named"): SqlText {
+  if (!text.ok) return text;
+  const pattern = style === "positional" ? /\\\?|\?\??/g : /::|:(\w+):?/g;
+  return ok(text.pieces.map((piece) => substitute(piece, pattern, (match) => {
+    if (match === "\\?") return "?";
+    if (match === "::") return "::";
+    if (match === "??" || (style === "named" && match.endsWith(":"))) return `_${match.replace(/\W/g, "") || "identifier"}`;
+    return "$1";
+  })));
+}
+
+/** Replaces matches in a piece's text, keeping each replacement mapped to the source characters it stands for. */
+function substitute(piece: SqlPiece, pattern: RegExp, replace: (match: string) => string): SqlPiece {
+  if (piece.mapping.kind !== "chars") return piece;
+  const source = piece.mapping.sourceIndices;
+  let text = "";
+  const indices: number[] = [];
+  let last = 0;
+  for (const match of piece.text.matchAll(pattern)) {
+    const at = match.index;
+    text += piece.text.slice(last, at);
+    indices.push(...source.slice(last, at));
+    const replacement = replace(match[0]);
+    text += replacement;
+    for (let k = 0; k < replacement.length; k++) indices.push(source[at + Math.min(k, match[0].length - 1)]!);
+    last = at + match[0].length;
+  }
+  if (last === 0) return piece;
+  text += piece.text.slice(last);
+  indices.push(...source.slice(last));
+  return { ...piece, text, mapping: { kind: "chars", sourceIndices: indices, end: piece.mapping.end } };
+}
+
 function placeholderName(expressionText: string): string {
   const cleaned = expressionText.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40);
   return `_${cleaned || "value"}`;
@@ -193,7 +258,6 @@ function describe(node: Node): string {
 
 const ok = (pieces: SqlPiece[]): SqlText => ({ ok: true, pieces });
 const span = (text: string, node: Node): SqlPiece => ({ text, mapping: { kind: "span", range: rangeOf(node) } });
-const glue = (text: string): SqlPiece => ({ text, mapping: { kind: "span", range: [0, 0] } });
 
 function concat(parts: readonly SqlText[]): SqlText {
   const pieces: SqlPiece[] = [];

@@ -46,12 +46,26 @@ export class SyntheticSql {
     this.#text += text;
   }
 
-  /** The JavaScript source range of a range of the synthetic SQL. */
+  /**
+   * The JavaScript source range of a range of the synthetic SQL: from where its first character comes from to where
+   * its last one does — widened to cover every piece in between, so a statement whose first piece stands for a
+   * whole call (`pgm.addColumns(…)`) and whose last stands for an argument inside it maps to the whole call.
+   */
   toSource(range: Range): Range {
-    const first = this.#pieceAt(range[0]);
-    const last = this.#pieceAt(Math.max(range[0], range[1] - 1));
-    if (!first || !last) return [0, 0];
-    return [this.#sourceStart(first, range[0]), this.#sourceEnd(last, Math.max(range[0], range[1] - 1))];
+    const lastIndex = Math.max(range[0], range[1] - 1);
+    const first = this.#indexAt(range[0]);
+    const last = this.#indexAt(lastIndex);
+    if (first < 0 || last < 0) return [0, 0];
+    let start = this.#sourceStart(this.#pieces[first]!, range[0]);
+    let end = this.#sourceEnd(this.#pieces[last]!, lastIndex);
+    for (let i = first; i <= last; i++) {
+      const mapping = this.#pieces[i]!.mapping;
+      // Spans only (a string's characters are in order already); an empty span maps nowhere.
+      if (mapping.kind !== "span" || mapping.range[1] <= mapping.range[0]) continue;
+      start = Math.min(start, mapping.range[0]);
+      end = Math.max(end, mapping.range[1]);
+    }
+    return [start, end];
   }
 
   /** Whether a synthetic range maps character by character onto source text, so an edit there can be applied. */
@@ -64,14 +78,18 @@ export class SyntheticSql {
   }
 
   #pieceAt(index: number): PlacedPiece | undefined {
+    return this.#pieces[this.#indexAt(index)];
+  }
+
+  /** The position in #pieces of the last piece starting at or before `index` (-1 when none does). */
+  #indexAt(index: number): number {
     let lo = 0;
     let hi = this.#pieces.length - 1;
-    let best: PlacedPiece | undefined;
+    let best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const piece = this.#pieces[mid]!;
-      if (piece.start <= index) {
-        best = piece;
+      if (this.#pieces[mid]!.start <= index) {
+        best = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }

@@ -5,7 +5,8 @@
  */
 import type * as ESTree from "estree";
 import { unwrapExpression } from "../sql-text.js";
-import { chainOf, identifierOf, literalOf, PieceList, stringList, stringValue, type ChainLink } from "./pieces.js";
+import { bindValueOf, chainOf, linkNode, identifierOf, literalOf, PieceList, stringList, stringValue, type ChainLink } from "./pieces.js";
+import { translateCall, unreadable } from "./reading.js";
 import type { Operation, TranslateContext, Translator } from "./types.js";
 
 type Expr = ESTree.Node & { range?: [number, number] };
@@ -16,7 +17,8 @@ export const kyselyTranslator: Translator = (call, context) => {
   // db.schema.… chains
   if (rootNode.type === "MemberExpression" && !rootNode.computed && rootNode.property.type === "Identifier" && rootNode.property.name === "schema") {
     const start = links.findIndex((l) => l.method !== "withSchema");
-    return start < 0 ? undefined : schemaChain(links.slice(start), context);
+    const schema = stringValue(links.find((l) => l.method === "withSchema")?.args[0]);
+    return start < 0 ? undefined : schemaChain(links.slice(start), context, schema);
   }
   if (rootNode.type === "Identifier" && (context.handles.has(rootNode.name) || rootNode.name === "db" || rootNode.name === "trx")) {
     const first = links[0];
@@ -25,10 +27,12 @@ export const kyselyTranslator: Translator = (call, context) => {
   return undefined;
 };
 
-function schemaChain(links: readonly ChainLink[], context: TranslateContext): readonly Operation[] | undefined {
+function schemaChain(links: readonly ChainLink[], context: TranslateContext, schema: string | undefined): readonly Operation[] | undefined {
   const [head, ...rest] = links;
   if (!head) return undefined;
-  const name = identifierOf(head.args[0]);
+  // withSchema('app') qualifies every table and index the chain names.
+  const qualify = (name: string | undefined) => (name && schema !== undefined ? `${identifierOf(lit(schema))}.${name}` : name);
+  const name = qualify(identifierOf(head.args[0]));
   const has = (method: string) => rest.some((l) => l.method === method);
   const out = new PieceList();
   const whole = links.at(-1)!.call;
@@ -41,14 +45,20 @@ function schemaChain(links: readonly ChainLink[], context: TranslateContext): re
       return one(out.add(`DROP TABLE ${has("ifExists") ? "IF EXISTS " : ""}${name}${has("cascade") ? " CASCADE" : ""}`, whole), whole);
     case "createIndex": {
       const on = rest.find((l) => l.method === "on");
-      const table = identifierOf(on?.args[0]);
+      const table = qualify(identifierOf(on?.args[0]));
       const columns = rest.flatMap((l) => (l.method === "column" ? (stringList(l.args) ?? []) : l.method === "columns" ? (stringList(l.args) ?? []) : []));
-      if (!name || !table) return notAnalysed(head, "the index name or table is not a constant");
+      // The index takes the table's schema: its own name is never qualified.
+      const indexName = identifierOf(head.args[0]);
+      if (!indexName || !table) return notAnalysed(head, "the index name or table is not a constant");
       const expression = rest.find((l) => l.method === "expression");
-      const cols = columns.length > 0 ? columns.map((c) => identifierOf(lit(c))).join(", ") : expression ? "(_expression)" : "_column";
+      const parts = columns.map((c) => identifierOf(lit(c))!);
+      // Kysely puts the expression into the column list as written (`"name" gist_trgm_ops`, `lower(email)`).
+      if (expression) parts.push(sqlOf(expression.args[0], context) ?? "(_expression)");
+      const using = stringValue(rest.find((l) => l.method === "using")?.args[0]);
       const unique = has("unique") ? "UNIQUE " : "";
       const concurrently = has("concurrently") ? "CONCURRENTLY " : "";
-      return one(out.add(`CREATE ${unique}INDEX ${concurrently}${has("ifNotExists") ? "IF NOT EXISTS " : ""}${name} ON ${table} (${cols})`, whole), whole);
+      const text = `CREATE ${unique}INDEX ${concurrently}${has("ifNotExists") ? "IF NOT EXISTS " : ""}${indexName} ON ${table}${using ? ` USING ${using}` : ""} (${parts.join(", ") || "_column"})`;
+      return one(out.add(text, whole), whole);
     }
     case "dropIndex":
       if (!name) return notAnalysed(head, "the index name is not a constant");
@@ -61,74 +71,83 @@ function schemaChain(links: readonly ChainLink[], context: TranslateContext): re
   }
 }
 
-/** One ALTER TABLE with an action per chained call, each action mapped to its own call for precise reports. */
-function alterTable(table: string, head: ChainLink, actions: readonly ChainLink[], context: TranslateContext): readonly Operation[] {
-  const out = new PieceList().add(`ALTER TABLE ${table} `, head.call);
-  let count = 0;
-  const add = (text: string, link: ChainLink): void => {
-    if (count++ > 0) out.add(", ", link.call);
-    out.add(text, actionNode(link));
-  };
-  for (const link of actions) {
-    const [a, b] = link.args;
-    switch (link.method) {
-      case "renameColumn":
-        add(`RENAME COLUMN ${identifierOf(a) ?? "_column"} TO ${identifierOf(b) ?? "_column"}`, link);
-        break;
-      case "renameTo":
-        add(`RENAME TO ${identifierOf(a) ?? "_table"}`, link);
-        break;
-      case "dropColumn":
-        add(`DROP COLUMN ${identifierOf(a) ?? "_column"}`, link);
-        break;
-      case "addColumn":
-        add(`ADD COLUMN ${identifierOf(a) ?? "_column"} ${typeOf(b, context)}${columnModifiers(link.args[2])}`, link);
-        break;
-      case "alterColumn":
-        for (const change of alterColumnChanges(identifierOf(a) ?? "_column", link.args[1], context)) add(change, link);
-        break;
-      case "addUniqueConstraint":
-        add(`ADD CONSTRAINT ${identifierOf(a) ?? "_constraint"} UNIQUE (${(stringList([b as ESTree.Node]) ?? ["_column"]).map((c) => identifierOf(lit(c))).join(", ")})`, link);
-        break;
-      case "addPrimaryKeyConstraint":
-        add(`ADD CONSTRAINT ${identifierOf(a) ?? "_constraint"} PRIMARY KEY (${(stringList([b as ESTree.Node]) ?? ["_column"]).map((c) => identifierOf(lit(c))).join(", ")})`, link);
-        break;
-      case "addForeignKeyConstraint": {
-        const [name, columns, refTable, refColumns] = link.args;
-        const cols = (stringList([columns as ESTree.Node]) ?? ["_column"]).map((c) => identifierOf(lit(c))).join(", ");
-        const refs = (stringList([refColumns as ESTree.Node]) ?? ["_column"]).map((c) => identifierOf(lit(c))).join(", ");
-        add(`ADD CONSTRAINT ${identifierOf(name) ?? "_constraint"} FOREIGN KEY (${cols}) REFERENCES ${identifierOf(refTable) ?? "_table"} (${refs})`, link);
-        break;
-      }
-      case "addCheckConstraint":
-        add(`ADD CONSTRAINT ${identifierOf(a) ?? "_constraint"} CHECK (${sqlOf(b, context) ?? "true"})`, link);
-        break;
-      case "dropConstraint":
-        add(`DROP CONSTRAINT ${identifierOf(a) ?? "_constraint"}`, link);
-        break;
-      case "addIndex":
-        // A `sql` index definition or a builder: not an ALTER TABLE action in PostgreSQL; read as an index build.
-        break;
-      default:
-        break;
-    }
-  }
-  if (count === 0) return [];
-  return one(out, head.call);
-}
+/** Methods of Kysely's alterTable builder that compile to MySQL-only syntax, which PostgreSQL rejects. */
+const MYSQL_ONLY = new Set(["addIndex", "dropIndex", "modifyColumn"]);
 
-/** The node a finding on one action should point at: the method name and its arguments (`dropColumn('x')`). */
-function actionNode(link: ChainLink): ESTree.Node {
-  const callee = link.call.callee as ESTree.MemberExpression & { range?: [number, number] };
-  const property = callee.property as ESTree.Node & { range?: [number, number] };
-  const end = (link.call as ESTree.Node & { range?: [number, number] }).range?.[1] ?? 0;
-  return { type: "Identifier", name: "action", range: [property.range?.[0] ?? 0, end] } as ESTree.Node;
+/**
+ * One ALTER TABLE with an action per chained call, each action mapped to its own call for precise reports. A name
+ * or a column callback that cannot be read makes the whole statement not analysed (a guess would report on `_column`).
+ */
+function alterTable(table: string, head: ChainLink, actions: readonly ChainLink[], context: TranslateContext): readonly Operation[] {
+  return translateCall("Kysely", "alterTable", head.call, () => {
+    const out = new PieceList().add(`ALTER TABLE ${table} `, head.call);
+    let count = 0;
+    const add = (text: string, link: ChainLink): void => {
+      if (count++ > 0) out.add(", ", link.call);
+      out.add(text, linkNode(link));
+    };
+    const name = (node: ESTree.Node | undefined, link: ChainLink, what: string) => identifierOf(node) ?? unreadable(`the ${what} of \`${link.method}\` is not a constant`);
+    const names = (node: ESTree.Node | undefined, link: ChainLink, what: string) =>
+      (stringList([node as ESTree.Node].filter(Boolean)) ?? unreadable(`the ${what} of \`${link.method}\` are not constants`)).map((c) => identifierOf(lit(c))).join(", ");
+    for (const link of actions) {
+      const [a, b] = link.args;
+      if (MYSQL_ONLY.has(link.method ?? "")) {
+        unreadable(`\`${link.method}\` compiles to MySQL syntax (ALTER TABLE … ${link.method === "modifyColumn" ? "MODIFY COLUMN" : link.method === "addIndex" ? "ADD INDEX" : "DROP INDEX"}), which PostgreSQL rejects; use db.schema.createIndex/dropIndex or alterColumn`);
+      }
+      switch (link.method) {
+        case "renameColumn":
+          add(`RENAME COLUMN ${name(a, link, "column name")} TO ${name(b, link, "new column name")}`, link);
+          break;
+        case "renameTo":
+          add(`RENAME TO ${name(a, link, "table name")}`, link);
+          break;
+        case "dropColumn":
+          add(`DROP COLUMN ${name(a, link, "column name")}`, link);
+          break;
+        case "addColumn": {
+          const modifiers = link.args[2] ? columnModifiers(link.args[2]) : "";
+          if (modifiers === undefined) unreadable(`the column callback of \`addColumn\` is not a chain of column methods`);
+          add(`ADD COLUMN ${name(a, link, "column name")} ${typeOf(b, context)}${modifiers}`, link);
+          break;
+        }
+        case "alterColumn": {
+          const changes = alterColumnChanges(name(a, link, "column name"), link.args[1], context);
+          if (changes.length === 0) unreadable("the callback of `alterColumn` is not a chain of setDataType/setDefault/dropDefault/setNotNull/dropNotNull");
+          for (const change of changes) add(change, link);
+          break;
+        }
+        case "addUniqueConstraint":
+          add(`ADD CONSTRAINT ${name(a, link, "constraint name")} UNIQUE (${names(b, link, "columns")})`, link);
+          break;
+        case "addPrimaryKeyConstraint":
+          add(`ADD CONSTRAINT ${name(a, link, "constraint name")} PRIMARY KEY (${names(b, link, "columns")})`, link);
+          break;
+        case "addForeignKeyConstraint": {
+          const [constraint, columns, refTable, refColumns] = link.args;
+          add(
+            `ADD CONSTRAINT ${name(constraint, link, "constraint name")} FOREIGN KEY (${names(columns, link, "columns")}) REFERENCES ${name(refTable, link, "referenced table")} (${names(refColumns, link, "referenced columns")})`,
+            link,
+          );
+          break;
+        }
+        case "addCheckConstraint":
+          add(`ADD CONSTRAINT ${name(a, link, "constraint name")} CHECK (${sqlOf(b, context) ?? unreadable("the check of `addCheckConstraint` is not a readable sql template")})`, link);
+          break;
+        case "dropConstraint":
+          add(`DROP CONSTRAINT ${name(a, link, "constraint name")}`, link);
+          break;
+        default:
+          break;
+      }
+    }
+    return count === 0 ? [] : one(out, head.call);
+  });
 }
 
 /** `(col) => col.notNull().defaultTo(…).references('t.id').unique().primaryKey()` as SQL column constraints. */
-function columnModifiers(callback: ESTree.Node | undefined): string {
+function columnModifiers(callback: ESTree.Node | undefined): string | undefined {
   const body = callbackBody(callback);
-  if (!body) return "";
+  if (!body) return undefined;
   const { links } = chainOf(body);
   const parts: string[] = [];
   for (const link of links) {
@@ -204,10 +223,10 @@ function writeChain(links: readonly ChainLink[]): readonly Operation[] | undefin
     const assignments =
       object?.type === "ObjectExpression"
         ? object.properties
-            .filter((p): p is ESTree.Property => p.type === "Property" && p.key.type === "Identifier")
-            .map((p) => `${identifierOf(lit((p.key as ESTree.Identifier).name))} = ${literalOf(p.value as ESTree.Node)}`)
+            .filter((p): p is ESTree.Property => p.type === "Property" && !p.computed && (p.key.type === "Identifier" || p.key.type === "Literal"))
+            .map((p) => `${identifierOf(lit(p.key.type === "Identifier" ? p.key.name : String((p.key as ESTree.Literal).value)))} = ${bindValueOf(p.value as ESTree.Node)}`)
         : [];
-    out.add(`UPDATE ${table} SET ${assignments.join(", ") || "_column = _value"}`, whole);
+    out.add(`UPDATE ${table} SET ${assignments.join(", ") || "_column = $1"}`, whole);
   } else {
     out.add(`DELETE FROM ${table}`, whole);
   }
@@ -217,7 +236,14 @@ function writeChain(links: readonly ChainLink[]): readonly Operation[] | undefin
       const [column, op, value] = l.args;
       const name = identifierOf(column);
       const operator = stringValue(op);
-      return name && operator ? `${name} ${operator === "in" ? "IN" : operator} ${operator === "in" ? `(${literalOf(value)})` : literalOf(value)}` : "_unknown_condition";
+      if (!name || !operator) return "_unknown_condition";
+      // Kysely binds the value: `in` takes a list (`[1, 2]` or a variable), `is` takes null.
+      if (operator === "in" || operator === "not in") {
+        const list = value ? unwrapExpression(value as Expr) : undefined;
+        const items = list?.type === "ArrayExpression" ? list.elements.map((e) => bindValueOf(e as ESTree.Node)).join(", ") : "";
+        return items ? `${name} ${operator.toUpperCase()} (${items})` : `${name} ${operator === "in" ? "=" : "<>"} ANY($1)`;
+      }
+      return `${name} ${operator} ${operator === "is" || operator === "is not" ? literalOf(value) : bindValueOf(value)}`;
     });
   if (conditions.length > 0) out.add(` WHERE ${conditions.join(" AND ")}`, whole);
   return one(out, whole);

@@ -26,7 +26,11 @@ export class PieceList {
 /** A column or table name given as a JS string, quoted for SQL as the framework would (`"userId"` keeps its case). */
 export function identifierOf(node: ESTree.Node | undefined): string | undefined {
   const value = stringValue(node);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : quoteName(value);
+}
+
+/** A dotted name (`app.users`) quoted part by part, as knex and TypeORM quote names. */
+export function quoteName(value: string): string {
   return value
     .split(".")
     .map((part) => quoteIdent(part))
@@ -67,6 +71,16 @@ export function literalOf(node: ESTree.Node | undefined): string {
   return "_value";
 }
 
+/**
+ * A value the query builder sends as a bind parameter (a WHERE or SET value): its literal when it is a constant,
+ * else `$1` — a parameter, which the boundedness check rightly counts as a constant (unlike a name-shaped stand-in,
+ * which would read as a column).
+ */
+export function bindValueOf(node: ESTree.Node | undefined): string {
+  const literal = literalOf(node);
+  return literal === "_value" ? "$1" : literal;
+}
+
 export interface ChainLink {
   /** The method name (`alterTable`), or undefined for a call of a plain function (`knex('users')`). */
   readonly method: string | undefined;
@@ -97,6 +111,18 @@ export function chainOf(call: ESTree.CallExpression): { root: ESTree.Node; links
   }
 }
 
+/**
+ * The node a finding on one link of a chain should point at: the method name and its arguments
+ * (`unique()` of `t.string('email').unique()`), not the whole chain up to it.
+ */
+export function linkNode(link: ChainLink): ESTree.Node {
+  const callee = unwrapExpression(link.call.callee as Node);
+  if (callee.type !== "MemberExpression") return link.call;
+  const start = (callee.property as Node).range?.[0] ?? 0;
+  const end = (link.call as Node).range?.[1] ?? 0;
+  return { type: "Identifier", name: link.method ?? "call", range: [start, end] } as ESTree.Node;
+}
+
 /** `a.b.c` as "a.b.c" (identifiers and `this` only), else undefined. */
 export function memberPath(node: ESTree.Node): string | undefined {
   const n = unwrapExpression(node as Node);
@@ -121,4 +147,10 @@ export function isChainTop(call: ESTree.CallExpression & { parent?: ESTree.Node 
   if (parent?.type !== "MemberExpression" || parent.object !== node) return true;
   const grand = (parent as ESTree.Node & { parent?: ESTree.Node }).parent;
   return !(grand?.type === "CallExpression" && grand.callee === parent);
+}
+
+/** A name-shaped stand-in for SQL that only exists at run time, named after the code (`_pgm_func`). */
+export function placeholderName(source: string): string {
+  const cleaned = source.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 40);
+  return `_${cleaned || "value"}`;
 }

@@ -5,7 +5,7 @@
  * postgres.js) wherever they stand.
  */
 import type * as ESTree from "estree";
-import { isSqlTag, unwrapExpression } from "../sql-text.js";
+import { isSqlTag, replaceBindMarkers, unwrapExpression, type SqlText } from "../sql-text.js";
 import { memberPath } from "./pieces.js";
 import type { Operation, TranslateContext, Translator } from "./types.js";
 
@@ -26,7 +26,7 @@ export const rawSqlCall: Translator = (call, context) => {
   if (unwrapExpression(callee.object as ESTree.Node).type === "TaggedTemplateExpression") return undefined;
   if (method === "addSql" && receiver !== "this") return undefined;
 
-  const value = context.reader.read(arg);
+  const value = withBindMarkers(call, method, receiver, context.reader.read(arg));
   if (value.ok) return [{ kind: "sql", pieces: value.pieces, node: arg }];
   // An argument that is obviously not SQL text (an object of options, a builder) belongs to some other API.
   const shape = unwrapExpression(arg).type;
@@ -36,6 +36,27 @@ export const rawSqlCall: Translator = (call, context) => {
   }
   return undefined;
 };
+
+/**
+ * knex's `raw(sql, bindings)` and Sequelize's `query(sql, { replacements })` replace `?`/`??`/`:name` markers before
+ * PostgreSQL sees the text (node-postgres's own `$1` needs nothing).
+ */
+function withBindMarkers(call: ESTree.CallExpression, method: string, receiver: string, text: SqlText): SqlText {
+  const second = call.arguments[1] ? unwrapExpression(call.arguments[1] as ESTree.Node) : undefined;
+  if (!second || !text.ok) return text;
+  if (method === "raw") return replaceBindMarkers(text, second.type === "ObjectExpression" ? "named" : "positional");
+  if (method === "query" && /(^|\.)sequelize$/.test(receiver) && second.type === "ObjectExpression") {
+    const replacements = second.properties.find(
+      (p): p is ESTree.Property => p.type === "Property" && !p.computed && p.key.type === "Identifier" && p.key.name === "replacements",
+    );
+    if (!replacements) return text;
+    const shape = unwrapExpression(replacements.value as ESTree.Node).type;
+    if (shape === "ArrayExpression") return replaceBindMarkers(text, "positional");
+    if (shape === "ObjectExpression") return replaceBindMarkers(text, "named");
+    return replaceBindMarkers(replaceBindMarkers(text, "positional"), "named");
+  }
+  return text;
+}
 
 /**
  * A `sql` tagged template that runs where it stands: awaited or used as a statement (postgres.js, Slonik), or

@@ -5,6 +5,7 @@
 import type * as ESTree from "estree";
 import type { SourceCode } from "eslint";
 import type { SqlPiece, SqlTextReader } from "../sql-text.js";
+import type { StaticReader } from "../static-value.js";
 
 export type Operation =
   | { readonly kind: "sql"; readonly pieces: readonly SqlPiece[]; readonly node: ESTree.Node }
@@ -13,6 +14,8 @@ export type Operation =
 export interface TranslateContext {
   readonly sourceCode: SourceCode;
   readonly reader: SqlTextReader;
+  /** Reads builder arguments (names, option objects, `new TableColumn({…})`) as static values. */
+  readonly values: StaticReader;
   /** Names the migration functions give their database handle (`knex`, `db`, `queryRunner`, `pgm`…). */
   readonly handles: ReadonlySet<string>;
 }
