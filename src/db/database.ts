@@ -3,7 +3,7 @@
  * DATABASE_URL or --database-url is given) and the embedded PGlite (PostgreSQL compiled to WebAssembly), so a
  * newcomer sees verification, backfills and traces work with nothing installed.
  */
-import type { PGlite } from "@electric-sql/pglite";
+import type { Extensions, PGlite } from "@electric-sql/pglite";
 import type { Client } from "pg";
 
 export interface QueryResult<Row> {
@@ -22,12 +22,29 @@ export interface Database {
 }
 
 export interface OpenOptions {
-  /** A postgres:// URL; without one, a fresh in-memory PGlite. */
+  /** A postgres:// URL, or pglite:<directory> for a PGlite kept on disk; without one, a fresh in-memory PGlite. */
   readonly url?: string | undefined;
+  /**
+   * PGlite only: contrib extensions to make available (SQL names such as "pgcrypto", "uuid-ossp"), so migrations
+   * that CREATE EXTENSION them can run. Names PGlite does not ship are ignored; CREATE EXTENSION then fails there.
+   */
+  readonly extensions?: readonly string[];
 }
 
-export async function openDatabase({ url }: OpenOptions = {}): Promise<Database> {
-  return url ? openServer(url) : openPglite();
+export async function openDatabase({ url, extensions = [] }: OpenOptions = {}): Promise<Database> {
+  if (url?.startsWith(PGLITE_SCHEME)) return openPglite(extensions, pgliteDirectory(url));
+  return url ? openServer(url) : openPglite(extensions);
+}
+
+const PGLITE_SCHEME = "pglite:";
+
+/**
+ * `pglite:<directory>` (also `pglite://<directory>`): a PGlite database kept in that directory, so a run that is
+ * stopped — even killed — can be resumed on the same data, with nothing installed. `pglite:` alone is in memory.
+ */
+function pgliteDirectory(url: string): string | undefined {
+  const path = url.slice(PGLITE_SCHEME.length).replace(/^\/\//, "");
+  return path === "" ? undefined : path;
 }
 
 /** The URL to use by default: DATABASE_URL when set and not empty. */
@@ -54,9 +71,9 @@ async function openServer(url: string): Promise<Database> {
   };
 }
 
-async function openPglite(): Promise<Database> {
+async function openPglite(extensionNames: readonly string[], dataDir?: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const db: PGlite = await PGlite.create();
+  const db: PGlite = await PGlite.create({ extensions: await pgliteContrib(extensionNames), ...(dataDir ? { dataDir } : {}) });
   return {
     kind: "pglite",
     async query<Row>(sql: string, params: readonly unknown[] = []) {
@@ -70,4 +87,19 @@ async function openPglite(): Promise<Database> {
       await db.close();
     },
   };
+}
+
+/** PGlite's contrib modules for the given extension names (`@electric-sql/pglite/contrib/<name>`), where it has them. */
+async function pgliteContrib(names: readonly string[]): Promise<Extensions> {
+  const modules: Extensions = {};
+  for (const name of new Set(names.map((n) => n.toLowerCase().replaceAll("-", "_")))) {
+    if (!/^[a-z0-9_]+$/.test(name)) continue;
+    try {
+      const module = (await import(`@electric-sql/pglite/contrib/${name}`)) as Extensions;
+      if (module[name]) modules[name] = module[name];
+    } catch {
+      // not shipped with PGlite: CREATE EXTENSION will say so
+    }
+  }
+  return modules;
 }

@@ -1,0 +1,78 @@
+/**
+ * A .sql migration as trace input: its up statements with their lines, the transaction each runs in under the
+ * migration tool, and the rule ids the static lint reports on each — linted through ESLint's Linter with the
+ * plugin's own config, so inline disable comments count as they do for the user.
+ *
+ * A TS/JS front end produces the same TraceFileInput from the SQL its extractors find.
+ */
+import { parse, resolve } from "node:path";
+import { Linter } from "eslint";
+import { readMigration } from "../db/apply-migrations.js";
+import type { StatementContext } from "../context/migration-context.js";
+import type { MigrationSettings } from "../context/settings.js";
+import plugin from "../eslint/plugin.js";
+import { PLUGIN_NAMESPACE } from "../eslint/to-eslint-rule.js";
+import type { SqlDocument } from "../sql/document.js";
+import { nodeOf } from "../sql/statement.js";
+import type { TraceFileInput, TraceStatementInput } from "./model.js";
+
+/**
+ * @param path the file's path, used to recognise the migration tool (goose, Flyway…) as the linter does
+ * @param shownAs the path printed in reports
+ */
+export function loadSqlMigration(path: string, text: string, settings: MigrationSettings, shownAs: string = path): TraceFileInput {
+  const read = readMigration(path, text, settings);
+  if (!read.ok) return { file: shownAs, statements: [], error: `the file could not be split into statements: ${read.error}` };
+  const lint = lintIds(path, text, settings, read.document);
+  const statements: TraceStatementInput[] = read.statements.map((up) => ({
+    line: up.line,
+    text: up.text,
+    ...(up.statement.checked ? { parsed: up.statement } : {}),
+    transaction: transactionKey(up.context),
+    lint: lint.get(up.statement.index) ?? [],
+    ...(up.statement.checked && nodeOf(up.statement, "TransactionStmt") ? { control: true } : up.notRun ? { notRun: up.notRun } : {}),
+  }));
+  return { file: shownAs, statements };
+}
+
+/**
+ * Which transaction a statement runs in under the migration tool: the BEGIN that opened it, or the section the
+ * runner wraps (or sends as one script); null when it runs on its own.
+ */
+function transactionKey(context: StatementContext): string | null {
+  const tx = context.transaction;
+  if (!tx.inside) return null;
+  if (tx.why === "explicit") return `begin@${tx.beganAt}`;
+  // "runner" and "script": the whole section is one transaction. A top-level statement is never "do-block".
+  return "section";
+}
+
+/** ESLint matches `files` patterns relative to its cwd: with the file system's root as cwd, every .sql file matches. */
+const linters = new Map<string, Linter>();
+function linterFor(root: string): Linter {
+  let linter = linters.get(root);
+  if (!linter) linters.set(root, (linter = new Linter({ configType: "flat", cwd: root })));
+  return linter;
+}
+
+/** Rule ids (without the plugin prefix) the lint reports, per top-level statement index of the document. */
+function lintIds(path: string, text: string, settings: MigrationSettings, document: SqlDocument): Map<number, string[]> {
+  // configs.sql matches **/*.sql; a TS/JS front end brings its own config.
+  const config = { ...plugin.configs.sql, settings: { [PLUGIN_NAMESPACE]: { ...settings } } };
+  const file = resolve(path);
+  const messages = linterFor(parse(file).root).verify(text, [config], file);
+  const out = new Map<number, string[]>();
+  const body = document.body;
+  for (const message of messages) {
+    if (!message.ruleId) continue;
+    const index = (document.source.lineStarts[message.line - 1] ?? 0) + message.column - 1;
+    // The top-level statement whose range holds the message (a DO block's inner statements lie within it).
+    const statement = body.find((s) => index >= s.range[0] && index <= s.range[1]) ?? body.find((s) => s.loc.start.line === message.line);
+    if (!statement) continue;
+    const id = message.ruleId.replace(`${PLUGIN_NAMESPACE}/`, "");
+    const ids = out.get(statement.index) ?? [];
+    if (!ids.includes(id)) ids.push(id);
+    out.set(statement.index, ids);
+  }
+  return out;
+}
