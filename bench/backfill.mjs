@@ -1,0 +1,164 @@
+// The batched backfill (`backfill run`) against the two ways people write it by hand, on the same uuid-keyed table:
+// (a) the naive row-by-row loop (select a page of ids, one UPDATE per row) and (b) the one-shot UPDATE, the physical
+// limit, which holds a lock on every row until it commits. On the PostgreSQL server at DATABASE_URL (1,000,000 rows),
+// else on the embedded PGlite with fewer rows (the output says which). Goal: at least 90 % of the one-shot's rows/s,
+// with every batch under 100 ms. BACKFILL_BENCH_ROWS, BACKFILL_BENCH_RUNS, BACKFILL_BENCH_NAIVE_SECONDS change sizes.
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ms, printTable, repoRoot, summarize, writeResults } from "./lib/common.mjs";
+
+const dist = (path) => pathToFileURL(join(repoRoot, "dist", "src", path)).href;
+const { defaultDatabaseUrl, openDatabase } = await import(dist("db/database.js"));
+const { prepareBackfills, readCatalog, runBackfill } = await import(dist("backfill/index.js"));
+
+const url = defaultDatabaseUrl();
+const ROWS = Number(process.env.BACKFILL_BENCH_ROWS ?? (url ? 1_000_000 : 100_000));
+const RUNS = Number(process.env.BACKFILL_BENCH_RUNS ?? 3);
+const NAIVE_SECONDS = Number(process.env.BACKFILL_BENCH_NAIVE_SECONDS ?? (url ? 8 : 4));
+const TARGET_MS = 100;
+const engine = url ? "PostgreSQL server (DATABASE_URL)" : "PGlite (embedded; set DATABASE_URL to measure a server)";
+if (!url) console.log("NOTICE: DATABASE_URL is not set: measuring a smaller table on PGlite, which says little about a server.");
+const schema = `ms_bench_backfill_${process.pid}`;
+// The WORKFLOW.md backfill.
+const EXPRESSION = "normalize(full_name)";
+
+const db = await openDatabase({ url });
+let tableNumber = 0;
+
+/** A fresh copy of the template (same rows, same physical order: uuids in random key order), indexed and vacuumed. */
+async function freshTable() {
+  const name = `run_${++tableNumber}`;
+  await db.exec(`DROP TABLE IF EXISTS run_${tableNumber - 1}; CREATE TABLE ${name} AS TABLE template; ALTER TABLE ${name} ADD PRIMARY KEY (id);`);
+  await db.exec(`VACUUM ANALYZE ${name}`);
+  return name;
+}
+
+/** `backfill run`'s engine, in process: its own rows/s (the batch loop) and every batch's duration. */
+async function batched() {
+  const table = await freshTable();
+  const { backfills, refused } = await prepareBackfills({
+    text: `UPDATE ${table} SET display_name = ${EXPRESSION};`,
+    catalog: (name) => readCatalog(db, name),
+    needCatalog: true,
+  });
+  if (refused.length) throw new Error(refused[0].reason);
+  const batchMs = [];
+  const state = { table, line: 1, cursor: null, pass: 1, skipped: [], queue: null, updated: 0, batches: 0, done: false, savedAt: "" };
+  const outcome = await runBackfill(db, backfills[0].plan, state, {
+    batchSize: 1000,
+    targetMs: TARGET_MS,
+    pauseMs: 0,
+    lockTimeoutMs: 1000,
+    statementTimeoutMs: TARGET_MS + 1000,
+    progress: { start() {}, note() {}, stop() {}, update: (p) => void batchMs.push(p.batchMs) },
+    save() {},
+  });
+  if (outcome.status !== "done" || outcome.stats.updated !== ROWS) throw new Error(`batched run ended ${outcome.status} after ${outcome.stats.updated} rows`);
+  const sorted = [...batchMs].sort((a, b) => a - b);
+  return {
+    rate: (ROWS / outcome.stats.elapsedMs) * 1000,
+    maxBatchMs: outcome.stats.maxBatchMs,
+    p95BatchMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
+    batches: outcome.stats.batches,
+    overTarget: batchMs.filter((t) => t >= TARGET_MS).length,
+  };
+}
+
+/** The one statement: the whole table in one transaction. */
+async function oneShot() {
+  const table = await freshTable();
+  const started = performance.now();
+  await db.query(`UPDATE ${table} SET display_name = ${EXPRESSION}`);
+  const elapsed = performance.now() - started;
+  return { rate: (ROWS / elapsed) * 1000, maxBatchMs: elapsed };
+}
+
+/** The loop people write first: a page of ids, then one UPDATE (and one commit) per row. Time-boxed. */
+async function rowByRow() {
+  const table = await freshTable();
+  let cursor = "00000000-0000-0000-0000-000000000000";
+  let done = 0;
+  let longest = 0;
+  const started = performance.now();
+  while (performance.now() - started < NAIVE_SECONDS * 1000) {
+    const { rows } = await db.query(`SELECT id FROM ${table} WHERE display_name IS NULL AND id > $1 ORDER BY id LIMIT 1000`, [cursor]);
+    if (rows.length === 0) break;
+    for (const { id } of rows) {
+      const t = performance.now();
+      await db.query(`UPDATE ${table} SET display_name = ${EXPRESSION} WHERE id = $1`, [id]);
+      longest = Math.max(longest, performance.now() - t);
+      done++;
+      cursor = id;
+      if (performance.now() - started >= NAIVE_SECONDS * 1000) break;
+    }
+  }
+  return { rate: (done / (performance.now() - started)) * 1000, maxBatchMs: longest };
+}
+
+try {
+  const { rows: version } = await db.query("SELECT current_setting('server_version') AS v");
+  console.log(`engine: ${engine}, PostgreSQL ${version[0].v}; ${ROWS.toLocaleString("en-US")} rows, uuid keys, SET display_name = ${EXPRESSION}`);
+  const started = performance.now();
+  await db.exec(`
+    CREATE SCHEMA ${schema};
+    SET search_path TO ${schema};
+    CREATE TABLE template AS
+      SELECT gen_random_uuid() AS id, format('User Number %s', n) AS full_name, NULL::text AS display_name
+      FROM generate_series(1, ${ROWS}) AS n;
+  `);
+  console.log(`template table built in ${ms(performance.now() - started)}; each run gets a fresh copy`);
+
+  // Interleaved, so a checkpoint or an autovacuum falls on each method alike.
+  const runs = { batched: [], oneShot: [], rowByRow: [] };
+  for (let i = 0; i < RUNS; i++) {
+    runs.batched.push(await batched());
+    runs.oneShot.push(await oneShot());
+    runs.rowByRow.push(await rowByRow());
+    const last = (list) => Math.round(list.at(-1).rate).toLocaleString("en-US");
+    console.log(`run ${i + 1}/${RUNS}: batched ${last(runs.batched)} rows/s, one-shot ${last(runs.oneShot)} rows/s, row by row ${last(runs.rowByRow)} rows/s`);
+  }
+
+  const median = (list, field) => summarize(list.map((r) => r[field]));
+  const oneShotRate = median(runs.oneShot, "rate").median;
+  const line = (name, list, lockNote) => {
+    const rate = median(list, "rate");
+    const longest = median(list, "maxBatchMs");
+    return [
+      name,
+      `${Math.round(rate.median).toLocaleString("en-US")}/s (${Math.round(rate.min).toLocaleString("en-US")}–${Math.round(rate.max).toLocaleString("en-US")})`,
+      `${(rate.median / oneShotRate).toFixed(2)}×`,
+      ms(longest.median),
+      lockNote,
+    ];
+  };
+  const batchedStats = { p95: median(runs.batched, "p95BatchMs").median, batches: median(runs.batched, "batches").median, over: Math.max(...runs.batched.map((r) => r.overTarget)) };
+  printTable(
+    `medians over ${RUNS} runs, ${engine}`,
+    ["method", "rows/s (min–max)", "vs one-shot", "longest lock hold", "notes"],
+    [
+      line("backfill run (keyset batches, SKIP LOCKED)", runs.batched, `${batchedStats.batches} batches, p95 ${ms(batchedStats.p95)}`),
+      line("one-shot UPDATE", runs.oneShot, "every row locked until the end"),
+      line(`row by row (${NAIVE_SECONDS} s sample)`, runs.rowByRow, "one commit per row"),
+    ],
+  );
+  const batchedRate = median(runs.batched, "rate").median;
+  const longest = Math.max(...runs.batched.map((r) => r.maxBatchMs));
+  console.log(
+    `\ngoal: ≥ 90 % of the one-shot rate with every batch under ${TARGET_MS} ms — measured ${Math.round((batchedRate / oneShotRate) * 100)} %, ` +
+      `longest batch ${ms(longest)} (${batchedStats.over} of the batches of the worst run at or over ${TARGET_MS} ms)`,
+  );
+  writeResults("backfill", {
+    engine,
+    rows: ROWS,
+    runs: RUNS,
+    expression: EXPRESSION,
+    targetMs: TARGET_MS,
+    batched: runs.batched,
+    oneShot: runs.oneShot,
+    rowByRow: runs.rowByRow,
+    medianRates: { batched: batchedRate, oneShot: oneShotRate, rowByRow: median(runs.rowByRow, "rate").median },
+  });
+} finally {
+  await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+  await db.close();
+}

@@ -1,0 +1,317 @@
+/**
+ * Runs one planned backfill against a database, batch by batch: each batch in its own transaction with SET LOCAL
+ * lock_timeout and statement_timeout, sized to stay under the target duration, with an optional pause and a
+ * load/replication-lag guard between batches. It stops cleanly when asked (after the batch in flight commits),
+ * retries lock timeouts, serialization failures and deadlocks with backoff, halves a batch that hit the statement
+ * timeout, goes back over batches that skipped locked rows in later passes, and when a row's expression fails (a
+ * bad cast…) finds that row by bisecting the batch — in transactions that are always rolled back — and stops with
+ * its key. Nothing here reads files or the terminal: state and progress go through the callbacks given.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Database } from "../db/database.js";
+import { formatName } from "../sql/names.js";
+import type { BackfillPlan } from "./plan.js";
+import type { ProgressSink } from "./progress.js";
+import { BatchSizer } from "./sizer.js";
+import type { BackfillState } from "./state.js";
+
+export interface RunOptions {
+  /** The first batch's size; later ones adapt. */
+  readonly batchSize: number;
+  /** Keep each batch's transaction under this (milliseconds). */
+  readonly targetMs: number;
+  /** Sleep between batches (milliseconds). */
+  readonly pauseMs: number;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  /** SQL returning one row with a boolean column `ok`; while it says false, no batch starts. */
+  readonly guard?: string | undefined;
+  /** How often to ask the guard again while it says no (milliseconds). */
+  readonly guardIntervalMs?: number;
+  /** Attempts per batch for lock timeouts, serialization failures, deadlocks and statement timeouts. */
+  readonly maxAttempts?: number;
+  /** Passes: the walk over the key range, then going back over batches that skipped rows (locked, or changed). */
+  readonly maxPasses?: number;
+  /** The largest batch (keys) the adaptive size may reach. Default 100,000. */
+  readonly maxBatchSize?: number;
+  /** Aborting stops the run after the batch in flight. */
+  readonly signal?: AbortSignal | undefined;
+  readonly progress: ProgressSink;
+  /** Called after every committed batch, and when the run ends. */
+  readonly save: (state: BackfillState) => void;
+}
+
+export interface RunStats {
+  /** Rows updated by this run (not counting earlier, resumed-from runs). */
+  readonly updated: number;
+  readonly batches: number;
+  /** Time spent in the batch loop, pauses and guard waits included (milliseconds). */
+  readonly elapsedMs: number;
+  /** The longest batch transaction, BEGIN to COMMIT (milliseconds). */
+  readonly maxBatchMs: number;
+  readonly retries: number;
+}
+
+/** A row whose SET expression fails, found by bisecting the batch it was in. */
+export interface RowFailure {
+  readonly kind: "row";
+  /** The key columns and the row's values, as text. */
+  readonly key: Readonly<Record<string, string>>;
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+/** A batch that failed for another reason (or kept failing after every retry). */
+export interface BatchFailure {
+  readonly kind: "batch";
+  readonly code: string | undefined;
+  readonly message: string;
+}
+
+export type RunOutcome =
+  | { readonly status: "done"; readonly stats: RunStats; readonly state: BackfillState }
+  | { readonly status: "interrupted"; readonly stats: RunStats; readonly state: BackfillState }
+  | { readonly status: "failed"; readonly stats: RunStats; readonly state: BackfillState; readonly failure: RowFailure | BatchFailure };
+
+/** Errors worth another try of the same batch: someone else held a lock, or the transaction lost a conflict. */
+const RETRYABLE = new Set(["55P03", "40001", "40P01"]);
+const STATEMENT_TIMEOUT = "57014";
+/** SQLSTATE classes an expression raises for a bad value: data exceptions, constraint violations, RAISE. */
+const ROW_ERROR_CLASSES = new Set(["22", "23", "P0", "38", "39", "2F"]);
+
+export class GuardError extends Error {
+  override name = "GuardError";
+}
+
+/** Run (or resume, from `state`) one backfill. */
+export async function runBackfill(db: Database, plan: BackfillPlan, initial: BackfillState, options: RunOptions): Promise<RunOutcome> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const maxPasses = plan.convergent ? (options.maxPasses ?? 3) : 1;
+  const sizer = new BatchSizer({ initial: options.batchSize, targetMs: options.targetMs, ...(options.maxBatchSize ? { max: options.maxBatchSize } : {}) });
+  const { progress, signal } = options;
+  let state: BackfillState = initial;
+  let updated = 0;
+  let batches = 0;
+  let retries = 0;
+  let maxBatchMs = 0;
+  let lastBatchMs = 0;
+  let started = performance.now();
+  const stats = (): RunStats => ({ updated, batches, elapsedMs: performance.now() - started, maxBatchMs, retries });
+  const save = (change: Partial<BackfillState>): void => {
+    state = { ...state, ...change, savedAt: new Date().toISOString() };
+    options.save(state);
+  };
+  if (state.done) return { status: "done", stats: stats(), state };
+
+  const label = `${formatName(plan.target.table)} (${plan.assignments.map((a) => formatName({ name: a.column })).join(", ")})`;
+  let remaining = await countPending(db, plan);
+  progress.start(label, state.updated, remaining);
+  started = performance.now(); // the rate is the batches', not the count's that only feeds the progress display
+  const report = (): void => {
+    const seconds = (performance.now() - started) / 1000;
+    progress.update({ processed: state.updated, remaining, rate: seconds > 0 ? updated / seconds : 0, batchSize: sizer.size, batchMs: lastBatchMs });
+  };
+  type Ending = { status: "interrupted" } | { status: "failed"; failure: RowFailure | BatchFailure };
+  const end = (ending: Ending): RunOutcome => {
+    save({});
+    progress.stop();
+    return { ...ending, stats: stats(), state };
+  };
+  const setup = `SET LOCAL lock_timeout = '${Math.max(1, Math.round(options.lockTimeoutMs))}ms'; SET LOCAL statement_timeout = '${Math.max(1, Math.round(options.statementTimeoutMs))}ms'`;
+
+  for (;;) {
+    if (signal?.aborted) return end({ status: "interrupted" });
+    if (options.guard && !(await waitForGuard(db, options.guard, options.guardIntervalMs ?? 1000, progress, signal))) return end({ status: "interrupted" });
+
+    // The next batch: the walk's next keys, or, in a pass that goes back for skipped rows, the next batch that had
+    // some, over the same keys as then.
+    const redo = state.queue?.[0];
+    const from = redo ? redo.from : state.cursor;
+    let outcome: { rows: number; todo: number; ms: number; end: string[]; span: number } | "exhausted" | undefined;
+    for (let attempt = 1; outcome === undefined; attempt++) {
+      const size = redo ? redo.span : sizer.size;
+      const began = performance.now();
+      try {
+        await db.exec(`BEGIN; ${setup}`);
+        const { rows } = await db.query<Record<string, unknown>>(plan.batchSql(size, from === null), from ?? []);
+        await db.exec("COMMIT");
+        const row = rows[0];
+        outcome = row
+          ? {
+              rows: Number(row.updated),
+              todo: Number(row.todo),
+              ms: performance.now() - began,
+              end: plan.key.columns.map((_, i) => String(row[`key_${i + 1}`])),
+              span: Number(row.span),
+            }
+          : "exhausted";
+      } catch (error) {
+        await rollback(db);
+        const code = sqlState(error);
+        const message = errorMessage(error);
+        const timedOut = code === STATEMENT_TIMEOUT;
+        if ((RETRYABLE.has(code ?? "") || timedOut) && attempt < maxAttempts) {
+          if (timedOut && !redo) sizer.shrink();
+          retries++;
+          const wait = backoffMs(attempt);
+          progress.note(`${message} (${code}); retrying the batch${timedOut && !redo ? ` over ${sizer.size} keys` : ""} in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
+          if (!(await pause(wait, signal))) return end({ status: "interrupted" });
+          continue;
+        }
+        if (code && ROW_ERROR_CLASSES.has(code.slice(0, 2))) {
+          progress.note(`a batch failed (${message}); looking for the row that fails`);
+          const row = await findFailingRow(db, plan, from, size, setup);
+          if (row) return end({ status: "failed", failure: row });
+        }
+        return end({ status: "failed", failure: { kind: "batch", code, message } });
+      }
+    }
+
+    if (outcome !== "exhausted") {
+      updated += outcome.rows;
+      batches++;
+      maxBatchMs = Math.max(maxBatchMs, outcome.ms);
+      lastBatchMs = outcome.ms;
+      remaining = Math.max(0, remaining - outcome.rows);
+      // Pending rows the batch saw but did not update: locked by someone else (SKIP LOCKED), or changed meanwhile.
+      const skippedHere = outcome.todo > outcome.rows ? [{ from, span: outcome.span }] : [];
+      const skipped: BackfillState["skipped"] =
+        state.skipped === "many" || state.skipped.length + skippedHere.length > MAX_SKIPPED_BATCHES ? "many" : [...state.skipped, ...skippedHere];
+      const progressMade = { updated: state.updated + outcome.rows, batches: state.batches + 1, skipped };
+      if (redo) {
+        save({ ...progressMade, queue: state.queue!.slice(1) });
+      } else {
+        // The batch's cost is the keys it visited: a range with few pending rows is cheap, and says so.
+        sizer.record(outcome.span, outcome.ms);
+        save({ ...progressMade, cursor: outcome.end });
+      }
+      report();
+    } else if (redo) {
+      save({ queue: state.queue!.slice(1) }); // its keys are gone
+    }
+
+    const passOver = redo ? state.queue!.length === 0 : outcome === "exhausted";
+    if (passOver) {
+      const again = state.skipped === "many" || state.skipped.length > 0;
+      if (again && state.pass < maxPasses && !signal?.aborted) {
+        const count = state.skipped === "many" ? `more than ${MAX_SKIPPED_BATCHES}` : String(state.skipped.length);
+        progress.note(`pass ${state.pass} done; ${count} batches had rows that were locked or changed meanwhile: pass ${state.pass + 1} goes over them again`);
+        // Too many to list: walk the whole key range again.
+        save({ pass: state.pass + 1, queue: state.skipped === "many" ? null : state.skipped, cursor: null, skipped: [] });
+        continue;
+      }
+      save({ done: true });
+      report();
+      progress.stop();
+      return { status: "done", stats: stats(), state };
+    }
+    if (options.pauseMs > 0 && !(await pause(options.pauseMs, signal))) return end({ status: "interrupted" });
+  }
+}
+
+/** Beyond this many batches with skipped rows, a later pass walks the whole key range instead of a list of batches. */
+const MAX_SKIPPED_BATCHES = 10_000;
+
+async function countPending(db: Database, plan: BackfillPlan): Promise<number> {
+  const { rows } = await db.query<{ pending: unknown }>(plan.countSql);
+  return Number(rows[0]?.pending ?? 0);
+}
+
+/** Wait until the guard says ok; false when the run was asked to stop meanwhile. */
+async function waitForGuard(db: Database, guard: string, intervalMs: number, progress: ProgressSink, signal: AbortSignal | undefined): Promise<boolean> {
+  let said = false;
+  for (;;) {
+    if (await guardSaysOk(db, guard)) return true;
+    if (!said) progress.note(`the guard says not ok; waiting (asking again every ${intervalMs} ms)`);
+    said = true;
+    if (!(await pause(intervalMs, signal))) return false;
+  }
+}
+
+/** Run the guard query: its first row's `ok` column decides. */
+export async function guardSaysOk(db: Database, guard: string): Promise<boolean> {
+  let rows: Record<string, unknown>[];
+  try {
+    ({ rows } = await db.query<Record<string, unknown>>(guard));
+  } catch (error) {
+    throw new GuardError(`the guard query failed: ${errorMessage(error)}`);
+  }
+  const row = rows[0];
+  if (!row || !("ok" in row)) throw new GuardError("the guard query must return a row with a boolean column named ok");
+  const ok = row.ok;
+  return ok === true || ok === "t" || ok === "true";
+}
+
+/**
+ * The first row of the failed batch whose update fails: find the batch's range again and list its pending keys
+ * (without locking), then binary-search the shortest failing prefix, each try an UPDATE over a key range in a
+ * transaction that is always rolled back.
+ */
+async function findFailingRow(db: Database, plan: BackfillPlan, cursor: readonly string[] | null, size: number, timeouts: string): Promise<RowFailure | undefined> {
+  const first = cursor === null;
+  const { rows: ends } = await db.query<Record<string, unknown>>(plan.rangeEndSql(size, first), cursor ?? []);
+  const endRow = ends[0];
+  if (!endRow) return undefined;
+  const end = plan.key.columns.map((_, i) => String(endRow[`key_${i + 1}`]));
+  const { rows } = await db.query<Record<string, unknown>>(plan.listSql(first), [...(cursor ?? []), ...end]);
+  const keys = rows.map((row) => plan.key.columns.map((_, i) => String(row[`key_${i + 1}`])));
+  if (keys.length === 0) return undefined;
+  const fails = async (from: number, to: number): Promise<unknown> => {
+    try {
+      await db.exec(`BEGIN; ${timeouts}`);
+      await db.query(plan.rangeUpdateSql(), [...keys[from]!, ...keys[to]!]);
+      return undefined;
+    } catch (error) {
+      const code = sqlState(error);
+      return code && ROW_ERROR_CLASSES.has(code.slice(0, 2)) ? error : undefined;
+    } finally {
+      await rollback(db);
+    }
+  };
+  if (!(await fails(0, keys.length - 1))) return undefined;
+  let lo = 0;
+  let hi = keys.length - 1; // invariant: the prefix [0, hi] fails
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (await fails(0, mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  const error = (await fails(lo, lo)) ?? (await fails(0, lo));
+  const key = Object.fromEntries(plan.key.columns.map((c, i) => [c.name, keys[lo]![i]!]));
+  return { kind: "row", key, code: sqlState(error), message: errorMessage(error) };
+}
+
+async function rollback(db: Database): Promise<void> {
+  try {
+    await db.exec("ROLLBACK");
+  } catch {
+    // Nothing to roll back (the error came before BEGIN took effect) or the connection is gone: the next call says.
+  }
+}
+
+/** Sleep, unless the run is asked to stop: false then. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Exponential backoff with jitter: ~100 ms, 200 ms, 400 ms … up to 5 s. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(5000, 100 * 2 ** (attempt - 1));
+  return base / 2 + Math.random() * (base / 2);
+}
+
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
