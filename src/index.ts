@@ -12,3 +12,6 @@ export type { SqlScript, SqlComment, SqlNode } from "./eslint/sql-ast.js";
 export type { MigrationRule, Finding, Suggestion } from "./rule.js";
 export type { MigrationSettings } from "./context/settings.js";
 export { parseDocument } from "./sql/document.js";
+/** The migration history model the app rules read, and the fingerprint that makes `eslint --cache` see migrations. */
+export { migrationsFingerprint, loadSchemaModel } from "./schema/load.js";
+export type { SchemaModel, Transition, TransitionPhase } from "./schema/model.js";

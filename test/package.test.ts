@@ -13,11 +13,16 @@ const ruleFiles = readdirSync(new URL("rules/", root))
   .filter((f) => f.endsWith(".ts") && f !== "index.ts")
   .map((f) => f.replace(/\.ts$/, ""))
   .sort();
+/** Application-code rules (src/app/rules/): ESLint rules written directly, tested in test/app/. */
+const appRuleFiles = readdirSync(new URL("src/app/rules/", root))
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => f.replace(/\.ts$/, ""))
+  .sort();
 
 describe("rule registry", () => {
   it("registers exactly the rule files in rules/, each under its file name", () => {
     expect(allRules.map((r) => r.name).sort()).toEqual(ruleFiles);
-    expect(Object.keys(plugin.rules).sort()).toEqual(ruleFiles);
+    expect(Object.keys(plugin.rules).sort()).toEqual([...ruleFiles, ...appRuleFiles].sort());
   });
 
   it("puts every recommended rule in configs.recommended and configs.sql", () => {
@@ -75,9 +80,29 @@ describe.each(ruleFiles)("rule %s", (name) => {
   });
 });
 
+describe.each(appRuleFiles)("app rule %s", (name) => {
+  const rule = plugin.rules[name]!;
+
+  it("has meta for ESLint, is in configs.app, has a test file and a doc page with the required sections", () => {
+    expect(["problem", "suggestion"]).toContain(rule.meta?.type);
+    expect(rule.meta?.docs?.description).toMatch(/^(Enforce|Require|Disallow) .+[^. ]$/);
+    expect(rule.meta?.docs?.url).toBe(`https://github.com/eslint-plugin-migration-safety/eslint-plugin-migration-safety/blob/main/docs/rules/${name}.md`);
+    expect(rule.meta?.languages?.[0]).toBe("js/js");
+    for (const message of Object.values(rule.meta?.messages ?? {})) expect(message).toMatch(/^[^a-z].*\.$/s);
+    expect(plugin.configs.app.some((config) => config.rules?.[`migration-safety/${name}`] === "error")).toBe(true);
+    expect(existsSync(new URL(`test/app/${name}.test.ts`, root))).toBe(true);
+    const doc = readFileSync(new URL(`docs/rules/${name}.md`, root), "utf8");
+    expect(doc.startsWith(`# migration-safety/${name}\n`)).toBe(true);
+    expect(doc).toContain(rule.meta!.docs!.description!);
+    for (const heading of ["## What breaks", "## Lock taken", "## Safe alternative", "## How to verify", "## Examples", "### Incorrect", "### Correct"]) {
+      expect(doc, `${name}.md lacks "${heading}"`).toContain(heading);
+    }
+  });
+});
+
 describe("docs/rules", () => {
   it("has a page for every rule and no page without a rule", () => {
     const pages = readdirSync(new URL("docs/rules/", root)).map((f) => f.replace(/\.md$/, "")).sort();
-    expect(pages).toEqual(ruleFiles);
+    expect(pages).toEqual([...ruleFiles, ...appRuleFiles].sort());
   });
 });

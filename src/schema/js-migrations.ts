@@ -1,0 +1,51 @@
+/**
+ * Reads a JS/TS migration file (knex, Kysely, node-pg-migrate, TypeORM, …) for the history model: the same
+ * extractor the migration rules use turns it into a SQL document with its up and down parts. The extractor needs an
+ * ESLint SourceCode (scopes, to read constants), so the file goes through ESLint's Linter with one rule that keeps it.
+ */
+import { Linter, type Rule } from "eslint";
+import type { MigrationConvention } from "../context/conventions.js";
+import { extractMigration, type EmbeddedMigration } from "../eslint/js/extract.js";
+import type { SqlDocument } from "../sql/document.js";
+
+export type ReadMigration = { readonly document: SqlDocument; readonly convention?: MigrationConvention } | { readonly skipped: string };
+
+/** typescript-eslint's parser when installed (an optional peer dependency, as for the migration rules). */
+const typescriptParser: Linter.Parser | undefined = await import("@typescript-eslint/parser").then(
+  (module) => ((module as { default?: Linter.Parser }).default ?? module) as Linter.Parser,
+  () => undefined,
+);
+
+const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
+
+export function readJsMigration(text: string, path: string): ReadMigration {
+  const typescript = TS_EXTENSIONS.test(path);
+  if (typescript && !typescriptParser) return { skipped: "TypeScript migrations need @typescript-eslint/parser, which is not installed" };
+  let embedded: EmbeddedMigration | null = null;
+  const capture: Rule.RuleModule = {
+    create: (context) => ({
+      "Program:exit"() {
+        embedded = extractMigration(context.sourceCode);
+      },
+    }),
+  };
+  const linter = new Linter({ configType: "flat" });
+  const messages = linter.verify(
+    text,
+    [
+      {
+        // A pattern naming the extensions: ESLint does not lint .ts files matched only by a catch-all `**/*`.
+        files: ["**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}"],
+        ...(typescript ? { languageOptions: { parser: typescriptParser } } : { languageOptions: { sourceType: "module" } }),
+        plugins: { "migration-history": { rules: { capture } } },
+        rules: { "migration-history/capture": "error" },
+      },
+    ],
+    { filename: path },
+  );
+  const fatal = messages.find((m) => m.fatal);
+  if (fatal) return { skipped: `it does not parse (${fatal.message}, line ${fatal.line})` };
+  const found = embedded as EmbeddedMigration | null;
+  if (!found) return { skipped: "it runs no SQL the extractor recognises" };
+  return { document: found.document, convention: found.convention };
+}

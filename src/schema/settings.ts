@@ -1,0 +1,83 @@
+/**
+ * The settings the history model reads from `settings["migration-safety"]`: where the migrations are, transitions
+ * declared by hand, and where a Prisma schema is. Validated like the engine's settings: a wrong value stops ESLint
+ * with a message naming the key.
+ */
+import { SettingsError } from "../context/settings.js";
+import type { QualifiedName } from "../sql/names.js";
+import { TRANSITION_PHASES, type TransitionPhase } from "./model.js";
+
+export interface DeclaredTransition {
+  readonly table: QualifiedName;
+  readonly from: string;
+  readonly to: string;
+  /** Forces the phase; usually "flipped", which only the team can know (reads switched behind a flag). */
+  readonly phase?: TransitionPhase;
+}
+
+export interface SchemaSettings {
+  /** Globs of migration files relative to the working directory; undefined: the recommended config's places. */
+  readonly migrations: readonly string[] | undefined;
+  readonly transitions: readonly DeclaredTransition[];
+  /** Prisma schema files or globs; undefined: `prisma/schema.prisma`, `schema.prisma`, `prisma/schema/*.prisma`. */
+  readonly prismaSchema: readonly string[] | undefined;
+}
+
+export const DEFAULT_SCHEMA_SETTINGS: SchemaSettings = { migrations: undefined, transitions: [], prismaSchema: undefined };
+
+const cache = new WeakMap<object, SchemaSettings>();
+
+/** Read the model's keys of `settings["migration-safety"]` (other keys belong to src/context/settings.ts). */
+export function readSchemaSettings(shared: Record<string, unknown> | undefined): SchemaSettings {
+  const raw = shared?.["migration-safety"];
+  if (raw === undefined || raw === null) return DEFAULT_SCHEMA_SETTINGS;
+  if (typeof raw !== "object") throw new SettingsError("", "an object", raw);
+  const hit = cache.get(raw);
+  if (hit) return hit;
+  const settings = parseSchemaSettings(raw as Record<string, unknown>);
+  cache.set(raw, settings);
+  return settings;
+}
+
+export function parseSchemaSettings(raw: Record<string, unknown>): SchemaSettings {
+  return {
+    migrations: globs(raw, "migrations"),
+    transitions: transitions(raw.transitions),
+    prismaSchema: globs(raw, "prismaSchema"),
+  };
+}
+
+function globs(raw: Record<string, unknown>, key: string): readonly string[] | undefined {
+  const value = raw[key];
+  if (value === undefined) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || list.some((g) => typeof g !== "string" || g === "")) {
+    throw new SettingsError(key, "a glob or a list of globs relative to the working directory", value);
+  }
+  return list as string[];
+}
+
+function transitions(value: unknown): DeclaredTransition[] {
+  if (value === undefined) return [];
+  const expected = 'a list of { table: "users", from: "full_name", to: "display_name", phase?: "flipped" }';
+  if (!Array.isArray(value)) throw new SettingsError("transitions", expected, value);
+  return value.map((item: unknown, i) => {
+    const key = `transitions[${i}]`;
+    if (typeof item !== "object" || item === null) throw new SettingsError(key, expected, item);
+    const { table, from, to, phase } = item as Record<string, unknown>;
+    for (const [name, v] of Object.entries({ table, from, to })) {
+      if (typeof v !== "string" || v === "") throw new SettingsError(`${key}.${name}`, "a non-empty string (the name as PostgreSQL stores it)", v);
+    }
+    if (phase !== undefined && !(TRANSITION_PHASES as readonly unknown[]).includes(phase)) {
+      throw new SettingsError(`${key}.phase`, TRANSITION_PHASES.map((p) => `"${p}"`).join(", "), phase);
+    }
+    if (from === to) throw new SettingsError(`${key}.to`, "a column other than `from`", to);
+    return { table: tableName(table as string), from: from as string, to: to as string, ...(phase ? { phase: phase as TransitionPhase } : {}) };
+  });
+}
+
+/** `users` or `app.users`: names as PostgreSQL stores them (unquoted names are lower case). */
+function tableName(text: string): QualifiedName {
+  const dot = text.indexOf(".");
+  return dot > 0 ? { schema: text.slice(0, dot), name: text.slice(dot + 1) } : { name: text };
+}
