@@ -8,6 +8,10 @@ import { repoRoot } from "./lib/common.mjs";
 const BENCHMARKS = {
   parsers: "libpg-query vs pgsql-ast-parser: per-statement, whole-file scaling, coverage",
   throughput: "ESLint (CLI and API) vs squawk on the corpus and a 20k-statement file; memory",
+  editor: "warm per-keystroke lint latency of a 20-statement migration through ESLint#lintText (median, p95)",
+  verify: "the transition check vs count(*) on 1,000,000 rows (the server at DATABASE_URL, else PGlite)",
+  trace: "trace on PGlite: start-up, the corpus's hatchet and concourse folders (traced, not traced, trace vs lint), history and --rows",
+  backfill: "backfill run vs row-by-row and one-shot UPDATE on 1,000,000 uuid-keyed rows (the server at DATABASE_URL, else PGlite)",
 };
 
 const requested = process.argv.slice(2);
