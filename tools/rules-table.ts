@@ -10,8 +10,8 @@ export const TABLE_END = "<!-- end of rules table -->";
 export function rulesTable(rules: readonly MigrationRule[]): string {
   const rows = [...rules]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((r) => `| [${r.name}](docs/rules/${r.name}.md) | ${r.meta.description} | ${r.meta.hasSuggestions ? "💡" : ""} |`);
-  return [TABLE_START, "| rule | what it checks | 💡 |", "|---|---|---|", ...rows, TABLE_END].join("\n");
+    .map((r) => `| [${r.name}](docs/rules/${r.name}.md) | ${r.meta.description} | ${r.meta.recommended ? "recommended" : "strict"} | ${r.meta.hasSuggestions ? "💡" : ""} |`);
+  return [TABLE_START, "| rule | what it checks | config | 💡 |", "|---|---|---|---|", ...rows, TABLE_END].join("\n");
 }
 
 /** The README text with its rules table replaced. */
