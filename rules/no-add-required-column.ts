@@ -4,10 +4,11 @@
  */
 import type { ColumnDef, Constraint } from "@pgsql/types";
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { alterTableActionRanges, tokensOf } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName } from "../src/sql/names.js";
+import { existingTableActions } from "../src/sql/alter-table.js";
+import { tokensOf } from "../src/sql/locate.js";
+import { formatName, quoteIdent } from "../src/sql/names.js";
 import type { Range, SourceText } from "../src/sql/source-text.js";
-import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
+import { unwrap, type ParsedStatement } from "../src/sql/statement.js";
 import { isNullConstant } from "../src/sql/volatility.js";
 
 type MessageId = "notNullWithoutDefault" | "primaryKeyWithoutDefault" | "makeNullable";
@@ -35,30 +36,21 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || alter.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    const { source } = context.document;
-    let ranges: Range[] | undefined;
-    const cmds = alter.cmds ?? [];
-    for (let action = 0; action < cmds.length; action++) {
-      const cmd = unwrap(cmds[action], "AlterTableCmd");
-      const column = cmd?.subtype === "AT_AddColumn" ? unwrap(cmd.def, "ColumnDef") : undefined;
+    for (const { table, cmd, range } of existingTableActions(statement, context, ["OBJECT_TABLE"])) {
+      const column = cmd.subtype === "AT_AddColumn" ? unwrap(cmd.def, "ColumnDef") : undefined;
       if (!column?.colname) continue;
       const constraints = (column.constraints ?? []).map((c) => unwrap(c, "Constraint")).filter((c): c is Constraint => c !== undefined);
       const notNull = constraints.filter((c) => c.contype === "CONSTR_NOTNULL");
       const primaryKey = constraints.some((c) => c.contype === "CONSTR_PRIMARY");
       if ((notNull.length === 0 && !primaryKey && !column.is_not_null) || hasValue(column, constraints)) continue;
-      ranges ??= alterTableActionRanges(statement, source);
       const data = { table: formatName(table), column: quoteIdent(column.colname) };
       if (primaryKey) {
-        yield { messageId: "primaryKeyWithoutDefault", data, range: ranges[action]! };
+        yield { messageId: "primaryKeyWithoutDefault", data, range: range() };
         continue;
       }
-      const removal = notNull.length === 1 ? notNullRange(statement, source, notNull[0]!) : undefined;
+      const removal = notNull.length === 1 ? notNullRange(statement, context.document.source, notNull[0]!) : undefined;
       const suggestions: Suggestion<MessageId>[] = removal ? [{ messageId: "makeNullable", data: { column: data.column }, range: removal, text: "" }] : [];
-      yield { messageId: "notNullWithoutDefault", data, range: ranges[action]!, suggestions };
+      yield { messageId: "notNullWithoutDefault", data, range: range(), suggestions };
     }
   },
 });

@@ -3,14 +3,13 @@
  * no deployed code, job or report reads or writes the column. In any earlier migration it breaks them all.
  */
 import { defineRule } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName } from "../src/sql/names.js";
-import { nodeOf, unwrap } from "../src/sql/statement.js";
+import { existingTableActions, type AlterObjectType } from "../src/sql/alter-table.js";
+import { formatName, quoteIdent } from "../src/sql/names.js";
 
 type MessageId = "dropColumn" | "dropColumnCascade";
 
 /** ALTER TABLE and ALTER FOREIGN TABLE can drop columns; both are read by name by running code. */
-const TABLE_KINDS = new Set(["OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"]);
+const TABLE_KINDS: readonly AlterObjectType[] = ["OBJECT_TABLE", "OBJECT_FOREIGN_TABLE"];
 
 export default defineRule<MessageId>({
   name: "no-drop-column",
@@ -29,20 +28,12 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || !TABLE_KINDS.has(alter.objtype ?? "")) return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    let ranges: ReturnType<typeof alterTableActionRanges> | undefined;
-    const cmds = alter.cmds ?? [];
-    for (let action = 0; action < cmds.length; action++) {
-      const cmd = unwrap(cmds[action], "AlterTableCmd");
-      if (cmd?.subtype !== "AT_DropColumn" || !cmd.name) continue;
-      ranges ??= alterTableActionRanges(statement, context.document.source);
+    for (const { table, cmd, range } of existingTableActions(statement, context, TABLE_KINDS)) {
+      if (cmd.subtype !== "AT_DropColumn" || !cmd.name) continue;
       yield {
         messageId: cmd.behavior === "DROP_CASCADE" ? "dropColumnCascade" : "dropColumn",
         data: { table: formatName(table), column: quoteIdent(cmd.name) },
-        range: ranges[action]!,
+        range: range(),
       };
     }
   },

@@ -3,10 +3,9 @@
  * EXCLUSIVE, and unlike CHECK, FOREIGN KEY or UNIQUE it has no gentler form: no NOT VALID, no USING INDEX.
  */
 import { defineRule } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName } from "../src/sql/names.js";
-import type { Range } from "../src/sql/source-text.js";
-import { nodeOf, unwrap } from "../src/sql/statement.js";
+import { existingTableActions } from "../src/sql/alter-table.js";
+import { formatName, quoteIdent } from "../src/sql/names.js";
+import { unwrap } from "../src/sql/statement.js";
 
 type MessageId = "exclusion";
 
@@ -28,15 +27,9 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter) return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    let ranges: Range[] | undefined; // the lexer runs only when there is something to report
-    for (const [i, wrapped] of (alter.cmds ?? []).entries()) {
-      const cmd = unwrap(wrapped, "AlterTableCmd");
-      const constraint = unwrap(cmd?.def, "Constraint");
-      if (cmd?.subtype !== "AT_AddConstraint" || constraint?.contype !== "CONSTR_EXCLUSION") continue;
+    for (const { table, cmd, range } of existingTableActions(statement, context)) {
+      const constraint = unwrap(cmd.def, "Constraint");
+      if (cmd.subtype !== "AT_AddConstraint" || constraint?.contype !== "CONSTR_EXCLUSION") continue;
       yield {
         messageId: "exclusion",
         data: {
@@ -44,7 +37,7 @@ export default defineRule<MessageId>({
           table: formatName(table),
           method: METHODS[constraint.access_method ?? "btree"] ?? constraint.access_method ?? "btree",
         },
-        range: (ranges ??= alterTableActionRanges(statement, context.document.source))[i] ?? statement.range,
+        range: range(),
       };
     }
   },

@@ -7,15 +7,12 @@
  */
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule } from "../src/rule.js";
-import { quoteIdent } from "../src/sql/names.js";
+import { byteLength, clipToBytes, MAX_IDENTIFIER_BYTES, quoteIdent } from "../src/sql/names.js";
 import { scanSql } from "../src/sql/pg-parser.js";
 import type { Range } from "../src/sql/source-text.js";
 import type { ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "tooLong" | "collision";
-
-/** NAMEDATALEN - 1 in a default PostgreSQL build. */
-const MAX_IDENTIFIER_BYTES = 63;
 
 export default defineRule<MessageId>({
   name: "no-long-identifier",
@@ -59,9 +56,6 @@ interface LongIdentifier {
   readonly range: Range;
 }
 
-const encoder = new TextEncoder();
-const byteLength = (text: string): number => encoder.encode(text).length;
-
 const cache = new WeakMap<ParsedStatement, LongIdentifier[]>();
 
 /** The identifiers of a statement longer than 63 bytes, in order. */
@@ -98,7 +92,7 @@ function scanIdentifiers(statement: ParsedStatement, context: StatementContext):
     const value = identifierValue(token.text);
     const bytes = byteLength(value);
     if (bytes <= MAX_IDENTIFIER_BYTES) continue;
-    out.push({ value, bytes, truncated: clip(value, MAX_IDENTIFIER_BYTES), range: [source.indexOfByte(base + token.start), source.indexOfByte(base + token.end)] });
+    out.push({ value, bytes, truncated: clipToBytes(value, MAX_IDENTIFIER_BYTES), range: [source.indexOfByte(base + token.start), source.indexOfByte(base + token.end)] });
   }
   return out;
 }
@@ -108,19 +102,6 @@ function identifierValue(token: string): string {
   if (token.startsWith('"')) return token.slice(1, -1).replaceAll('""', '"');
   let out = "";
   for (const ch of token) out += ch >= "A" && ch <= "Z" ? ch.toLowerCase() : ch;
-  return out;
-}
-
-/** The longest prefix of whole characters that fits in `limit` UTF-8 bytes (PostgreSQL's pg_mbcliplen). */
-function clip(text: string, limit: number): string {
-  let bytes = 0;
-  let out = "";
-  for (const ch of text) {
-    const size = byteLength(ch);
-    if (bytes + size > limit) break;
-    bytes += size;
-    out += ch;
-  }
   return out;
 }
 

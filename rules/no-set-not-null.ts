@@ -5,15 +5,11 @@
 import type { AlterTableStmt, Constraint, Node } from "@pgsql/types";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
+import { existingTableActions } from "../src/sql/alter-table.js";
+import { formatName, isOnly, makeObjectName, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "setNotNull" | "setNotNullBefore12" | "useCheckConstraint" | "useCheckConstraintBefore12";
-
-/** PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes. */
-const MAX_IDENTIFIER_BYTES = 63;
-const utf8 = new TextEncoder();
 
 export default defineRule<MessageId>({
   name: "no-set-not-null",
@@ -37,17 +33,11 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || alter.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
     const version = context.settings.postgresVersion;
-    const cmds = (alter.cmds ?? []).map((c) => unwrap(c, "AlterTableCmd"));
-    const ranges = alterTableActionRanges(statement, context.document.source);
     let proven: ProvenColumns | undefined;
 
-    for (const [i, cmd] of cmds.entries()) {
-      if (cmd?.subtype !== "AT_SetNotNull" || !cmd.name) continue;
+    for (const { table, alter, cmd, range } of existingTableActions(statement, context, ["OBJECT_TABLE"])) {
+      if (cmd.subtype !== "AT_SetNotNull" || !cmd.name) continue;
       const column = cmd.name;
       proven ??= provenNotNull(statement, context, table);
       if (version >= 12 && proven.has(column)) continue;
@@ -57,7 +47,7 @@ export default defineRule<MessageId>({
       // Rewrite only a statement that is just this action, at the top level of the file (a DO body runs as one
       // transaction, so splitting it there would not help), and not ONLY (inheritance needs its own thought).
       // Before 12 the rewrite adds the CHECK: not when this file already added one (it would be added twice).
-      const rewritable = cmds.length === 1 && statement.origin.kind === "file" && alter.relation?.inh === true && !proven.has(column);
+      const rewritable = alter.cmds?.length === 1 && statement.origin.kind === "file" && !isOnly(alter.relation) && !proven.has(column);
       const suggestions: Suggestion<MessageId>[] = rewritable
         ? [
             {
@@ -68,7 +58,7 @@ export default defineRule<MessageId>({
             },
           ]
         : [];
-      yield { messageId: version >= 12 ? "setNotNull" : "setNotNullBefore12", data, range: ranges[i] ?? statement.range, suggestions };
+      yield { messageId: version >= 12 ? "setNotNull" : "setNotNullBefore12", data, range: range(), suggestions };
     }
   },
 });
@@ -96,21 +86,9 @@ function safeSequence(table: QualifiedName, column: string, constraint: string, 
   ].join("\n");
 }
 
-/**
- * `<table>_<column>_not_null`, at most 63 bytes: like PostgreSQL's makeObjectName, the longer of the two names is
- * shortened first, a whole character at a time.
- */
+/** `<table>_<column>_not_null`, shortened to 63 bytes the way PostgreSQL shortens the names it chooses. */
 function notNullConstraintName(table: string, column: string): string {
-  const label = "not_null";
-  const bytes = (chars: readonly string[]): number => utf8.encode(chars.join("")).length;
-  const available = MAX_IDENTIFIER_BYTES - label.length - 2;
-  const t = [...table];
-  const c = [...column];
-  while (bytes(t) + bytes(c) > available) {
-    if (bytes(t) > bytes(c)) t.pop();
-    else c.pop();
-  }
-  return `${t.join("")}_${c.join("")}_${label}`;
+  return makeObjectName(table, column, "not_null");
 }
 
 /** Columns of a table that this file has proven NOT NULL before a statement, and the names that prove them. */

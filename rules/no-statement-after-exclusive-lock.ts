@@ -11,7 +11,7 @@ import { defineRule, type Suggestion } from "../src/rule.js";
 import type { SqlDocument } from "../src/sql/document.js";
 import { alterTableActionRanges } from "../src/sql/locate.js";
 import { locksOf } from "../src/sql/locks.js";
-import { formatName, nameFromList, relationKey, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
+import { formatName, isOnly, nameFromList, relationKey, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "heldLock" | "sameTable" | "mergeAlterTable";
@@ -230,7 +230,7 @@ function mergeSuggestion(statement: ParsedStatement, context: StatementContext, 
   if (!mine?.relation || !theirs?.relation || statement.byteBase < 0 || previous.byteBase < 0) return undefined;
   const theirTable = relationName(theirs.relation);
   if (!theirTable || !sameRelation(theirTable, table)) return undefined;
-  if (mine.objtype !== theirs.objtype || Boolean(mine.missing_ok) !== Boolean(theirs.missing_ok) || mine.relation.inh !== theirs.relation.inh) return undefined;
+  if (mine.objtype !== theirs.objtype || Boolean(mine.missing_ok) !== Boolean(theirs.missing_ok) || isOnly(mine.relation) !== isOnly(theirs.relation)) return undefined;
   const actions = (cmds: readonly Node[] | undefined): string[] => (cmds ?? []).map((c) => unwrap(c, "AlterTableCmd")?.subtype ?? "");
   if ([...actions(mine.cmds), ...actions(theirs.cmds)].some((subtype) => STANDALONE_ACTIONS.has(subtype))) return undefined;
   const tookExclusive = locksOf(previous, { postgresVersion: context.settings.postgresVersion }).some(

@@ -5,10 +5,9 @@
  */
 import type { AlterTableStmt, Constraint, Node } from "@pgsql/types";
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName, type QualifiedName } from "../src/sql/names.js";
-import type { Range } from "../src/sql/source-text.js";
-import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
+import { alterTarget, existingTableActions } from "../src/sql/alter-table.js";
+import { formatName, makeObjectName, quoteIdent, type QualifiedName } from "../src/sql/names.js";
+import { unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "unique" | "primaryKey" | "useIndex";
 
@@ -33,19 +32,12 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || alter.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    let ranges: Range[] | undefined;
-    const cmds = alter.cmds ?? [];
-    for (let action = 0; action < cmds.length; action++) {
-      const cmd = unwrap(cmds[action], "AlterTableCmd");
+    for (const { table, alter, cmd, range } of existingTableActions(statement, context, ["OBJECT_TABLE"])) {
       const found: { constraint: Constraint; columns: string[] }[] = [];
-      if (cmd?.subtype === "AT_AddConstraint") {
+      if (cmd.subtype === "AT_AddConstraint") {
         const constraint = unwrap(cmd.def, "Constraint");
         if (constraint) found.push({ constraint, columns: namesOf(constraint.keys) });
-      } else if (cmd?.subtype === "AT_AddColumn") {
+      } else if (cmd.subtype === "AT_AddColumn") {
         const column = unwrap(cmd.def, "ColumnDef");
         for (const c of column?.constraints ?? []) {
           const constraint = unwrap(c, "Constraint");
@@ -55,12 +47,11 @@ export default defineRule<MessageId>({
       for (const { constraint, columns } of found) {
         const kind = KINDS[constraint.contype ?? ""];
         if (!kind || constraint.indexname) continue; // USING INDEX: the index already exists
-        ranges ??= alterTableActionRanges(statement, context.document.source);
-        const suggestion = cmd?.subtype === "AT_AddConstraint" && cmds.length === 1 ? useIndex(statement, alter, table, constraint, columns) : undefined;
+        const suggestion = cmd.subtype === "AT_AddConstraint" && alter.cmds?.length === 1 ? useIndex(statement, alter, table, constraint, columns) : undefined;
         yield {
           messageId: kind,
           data: { table: formatName(table), columns: columns.map(quoteIdent).join(", ") },
-          range: ranges[action]!,
+          range: range(),
           suggestions: suggestion ? [suggestion] : [],
         };
       }
@@ -81,7 +72,7 @@ function useIndex(statement: ParsedStatement, alter: AlterTableStmt, table: Qual
   if (statement.origin.kind !== "file" || columns.length === 0) return undefined;
   if ((constraint.options ?? []).length > 0 || constraint.without_overlaps) return undefined;
   const primary = constraint.contype === "CONSTR_PRIMARY";
-  const index = constraint.conname ?? (primary ? objectName(table.name, undefined, "pkey") : objectName(table.name, columns.join("_"), "key"));
+  const index = constraint.conname ?? (primary ? makeObjectName(table.name, undefined, "pkey") : makeObjectName(table.name, columns.join("_"), "key"));
   const name = quoteIdent(index);
   const including = namesOf(constraint.including);
   const create = [
@@ -90,44 +81,10 @@ function useIndex(statement: ParsedStatement, alter: AlterTableStmt, table: Qual
     constraint.nulls_not_distinct ? " NULLS NOT DISTINCT" : "",
     constraint.indexspace ? ` TABLESPACE ${quoteIdent(constraint.indexspace)}` : "",
   ].join("");
-  // proto3 leaves out false: a relation without `inh` was written with ONLY.
-  const target = `${alter.missing_ok ? "IF EXISTS " : ""}${alter.relation?.inh ? "" : "ONLY "}${formatName(table)}`;
   const attach = [
-    `ALTER TABLE ${target} ADD CONSTRAINT ${name} ${primary ? "PRIMARY KEY" : "UNIQUE"} USING INDEX ${name}`,
+    `ALTER TABLE ${alterTarget(alter, table)} ADD CONSTRAINT ${name} ${primary ? "PRIMARY KEY" : "UNIQUE"} USING INDEX ${name}`,
     constraint.deferrable ? " DEFERRABLE" : "",
     constraint.initdeferred ? " INITIALLY DEFERRED" : "",
   ].join("");
   return { messageId: "useIndex", data: { index: name }, range: statement.range, text: `${create};\n${attach}` };
-}
-
-/** PostgreSQL's identifier length limit: NAMEDATALEN - 1 bytes. */
-const MAX_IDENTIFIER_BYTES = 63;
-const encoder = new TextEncoder();
-
-/**
- * The name PostgreSQL itself would choose (indexcmds.c ChooseIndexName → makeObjectName): `name1_name2_label`,
- * trimming the longer of name1 and name2 a byte at a time until it fits in 63 bytes, never splitting a character.
- */
-function objectName(name1: string, name2: string | undefined, label: string): string {
-  let n1 = encoder.encode(name1).length;
-  let n2 = name2 === undefined ? 0 : encoder.encode(name2).length;
-  const available = MAX_IDENTIFIER_BYTES - (encoder.encode(label).length + 1 + (name2 === undefined ? 0 : 1));
-  while (n1 + n2 > available) {
-    if (n1 > n2) n1--;
-    else n2--;
-  }
-  return [clipBytes(name1, n1), ...(name2 === undefined ? [] : [clipBytes(name2, n2)]), label].join("_");
-}
-
-/** The longest prefix of `text` of at most `bytes` UTF-8 bytes that ends on a character boundary. */
-function clipBytes(text: string, bytes: number): string {
-  let used = 0;
-  let end = 0;
-  for (const char of text) {
-    const size = encoder.encode(char).length;
-    if (used + size > bytes) break;
-    used += size;
-    end += char.length;
-  }
-  return text.slice(0, end);
 }

@@ -8,9 +8,8 @@ import type { StatementContext } from "../src/context/migration-context.js";
 import { transactionStart } from "../src/context/transaction-scope.js";
 import { defineRule } from "../src/rule.js";
 import type { SqlDocument } from "../src/sql/document.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
+import { existingTableActions } from "../src/sql/alter-table.js";
 import { formatName, nameFromList, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
-import type { Range } from "../src/sql/source-text.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "table" | "domain";
@@ -34,17 +33,11 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (alter) {
-      const table = relationName(alter.relation);
-      if (!table || context.isNewTable(table)) return;
-      const cmds = (alter.cmds ?? []).map((c) => unwrap(c, "AlterTableCmd"));
-      let ranges: Range[] | undefined; // the lexer runs only when there is something to report
-      for (const [i, cmd] of cmds.entries()) {
-        if (cmd?.subtype !== "AT_ValidateConstraint" || !cmd.name) continue;
+    if (nodeOf(statement, "AlterTableStmt")) {
+      for (const { table, cmd, range } of existingTableActions(statement, context)) {
+        if (cmd.subtype !== "AT_ValidateConstraint" || !cmd.name) continue;
         const added = addedNotValidEarlier(statement, context, cmd.name, (s) => tableConstraint(s, table, cmd.name!));
         if (!added) continue;
-        ranges ??= alterTableActionRanges(statement, context.document.source);
         const foreign = added.constraint.contype === "CONSTR_FOREIGN";
         const referenced = relationName(added.constraint.pktable);
         yield {
@@ -56,7 +49,7 @@ export default defineRule<MessageId>({
             table: foreign ? `${formatName(table)} and ${referenced ? formatName(referenced) : "the referenced table"}` : formatName(table),
             blocks: foreign ? "blocks all writes to both tables" : "blocks all reads and writes",
           },
-          range: ranges[i] ?? statement.range,
+          range: range(),
         };
       }
       return;

@@ -5,10 +5,11 @@
  */
 import type { AlterTableStmt, ColumnDef, Constraint } from "@pgsql/types";
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { alterTableActionRanges, tokensOf } from "../src/sql/locate.js";
-import { formatName, quoteIdent, relationName, type QualifiedName } from "../src/sql/names.js";
+import { alterTarget, existingTableActions } from "../src/sql/alter-table.js";
+import { tokensOf } from "../src/sql/locate.js";
+import { formatName, quoteIdent, type QualifiedName } from "../src/sql/names.js";
 import type { Range, SourceText } from "../src/sql/source-text.js";
-import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
+import { unwrap, type ParsedStatement } from "../src/sql/statement.js";
 import { expressionVolatility, isNullConstant } from "../src/sql/volatility.js";
 
 type MessageId =
@@ -50,21 +51,13 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || alter.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
     const { source } = context.document;
     const version = context.settings.postgresVersion;
-    let ranges: Range[] | undefined;
-    const cmds = alter.cmds ?? [];
-    for (let action = 0; action < cmds.length; action++) {
-      const cmd = unwrap(cmds[action], "AlterTableCmd");
-      const column = cmd?.subtype === "AT_AddColumn" ? unwrap(cmd.def, "ColumnDef") : undefined;
+    for (const { table, alter, cmd, range } of existingTableActions(statement, context, ["OBJECT_TABLE"])) {
+      const column = cmd.subtype === "AT_AddColumn" ? unwrap(cmd.def, "ColumnDef") : undefined;
       if (!column?.colname) continue;
       const constraints = (column.constraints ?? []).map((c) => unwrap(c, "Constraint")).filter((c): c is Constraint => c !== undefined);
       const data = { table: formatName(table), column: quoteIdent(column.colname) };
-      const range = (): Range => (ranges ??= alterTableActionRanges(statement, source))[action]!;
 
       if (constraints.some((c) => c.contype === "CONSTR_IDENTITY")) {
         yield { messageId: "identityColumn", data, range: range() };
@@ -155,11 +148,9 @@ function splitDefault(
   const expression = source.text.slice(tokens[keyword + 1]!.range[0], tokens[last]!.range[1]);
   let cut = start;
   while (cut > statement.range[0] && (source.text[cut - 1] === " " || source.text[cut - 1] === "\t")) cut--;
-  // proto3 leaves out false: a relation without `inh` was written with ONLY.
-  const target = `${alter.missing_ok ? "IF EXISTS " : ""}${alter.relation?.inh ? "" : "ONLY "}${formatName(table)}`;
   const rest = source.text.slice(tokens[last]!.range[1], statement.range[1]);
   return {
     range: [cut, statement.range[1]],
-    text: `${rest};\nALTER TABLE ${target} ALTER COLUMN ${quoteIdent(column.colname ?? "")} SET DEFAULT ${expression}`,
+    text: `${rest};\nALTER TABLE ${alterTarget(alter, table)} ALTER COLUMN ${quoteIdent(column.colname ?? "")} SET DEFAULT ${expression}`,
   };
 }

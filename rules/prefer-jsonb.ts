@@ -3,8 +3,7 @@
  * want. Choosing jsonb when the column is created is free; converting later is a table rewrite.
  */
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { builtinType, columnSites, columnUsedElsewhere, typeRange } from "../src/sql/columns.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
+import { builtinType, columnSites, columnUsedElsewhere, siteFallbackRange, typeRange } from "../src/sql/columns.js";
 import { formatName, quoteIdent } from "../src/sql/names.js";
 
 type MessageId = "json" | "useJsonb";
@@ -29,7 +28,7 @@ export default defineRule<MessageId>({
     for (const site of columnSites(statement)) {
       if (builtinType(site.typeName) !== "json") continue;
       const at = typeRange(statement, source, site.typeName);
-      const range = at ?? (site.action === undefined ? statement.range : alterTableActionRanges(statement, source)[site.action]!);
+      const range = at ?? siteFallbackRange(statement, source, site);
       const column = quoteIdent(site.column);
       // A changed type could break other SQL of the migration that reads the column (json_* functions take no
       // jsonb); an ALTER COLUMN TYPE converts stored data, which jsonb normalises: offered only for new columns.

@@ -3,8 +3,7 @@
  * with blanks. text with a CHECK on the length stores the same and can change its limit without a rewrite.
  */
 import { defineRule } from "../src/rule.js";
-import { builtinType, columnSites, typeRange } from "../src/sql/columns.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
+import { builtinType, columnSites, siteFallbackRange, typeRange } from "../src/sql/columns.js";
 import { formatName, quoteIdent } from "../src/sql/names.js";
 import { formatTypeName } from "../src/sql/type-changes.js";
 
@@ -31,8 +30,7 @@ export default defineRule<MessageId>({
       const type = builtinType(site.typeName);
       const limited = type === "varchar" && (site.typeName.typmods ?? []).length > 0;
       if (!limited && type !== "bpchar") continue;
-      const range =
-        typeRange(statement, source, site.typeName) ?? (site.action === undefined ? statement.range : alterTableActionRanges(statement, source)[site.action]!);
+      const range = typeRange(statement, source, site.typeName) ?? siteFallbackRange(statement, source, site);
       yield {
         messageId: limited ? "varchar" : "char",
         data: { table: formatName(site.table), column: quoteIdent(site.column), type: formatTypeName(site.typeName) },

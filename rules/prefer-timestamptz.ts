@@ -3,10 +3,9 @@
  * to clients in different zones, and DST makes some readings ambiguous. timestamptz stores the instant.
  */
 import type { ColumnSite } from "../src/sql/columns.js";
-import { builtinType, columnSites, columnUsedElsewhere, typeRange } from "../src/sql/columns.js";
+import { builtinType, columnSites, columnUsedElsewhere, siteFallbackRange, typeRange } from "../src/sql/columns.js";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Suggestion } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
 import { formatName, quoteIdent } from "../src/sql/names.js";
 import { unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
@@ -36,7 +35,7 @@ export default defineRule<MessageId>({
     for (const site of columnSites(statement)) {
       if (builtinType(site.typeName) !== "timestamp") continue;
       const at = typeRange(statement, source, site.typeName);
-      const range = at ?? (site.action === undefined ? statement.range : alterTableActionRanges(statement, source)[site.action]!);
+      const range = at ?? siteFallbackRange(statement, source, site);
       const column = quoteIdent(site.column);
       const precision = unwrap(site.typeName.typmods?.[0], "A_Const")?.ival;
       const type = precision ? `timestamptz(${precision.ival ?? 0})` : "timestamptz";

@@ -3,10 +3,9 @@
  * partition waits while it queues and runs. PostgreSQL 14 added the CONCURRENTLY form.
  */
 import { defineRule } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
+import { existingTableActions } from "../src/sql/alter-table.js";
 import { formatName, relationName } from "../src/sql/names.js";
-import type { Range } from "../src/sql/source-text.js";
-import { nodeOf, unwrap } from "../src/sql/statement.js";
+import { unwrap } from "../src/sql/statement.js";
 
 type MessageId = "detach" | "detachBefore14" | "addConcurrently";
 
@@ -32,19 +31,14 @@ export default defineRule<MessageId>({
   },
 
   *check(statement, context) {
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter) return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    let ranges: Range[] | undefined; // the lexer runs only when there is something to report
-    for (const [i, wrapped] of (alter.cmds ?? []).entries()) {
-      const cmd = unwrap(wrapped, "AlterTableCmd");
-      const partition = unwrap(cmd?.def, "PartitionCmd");
+    for (const action of existingTableActions(statement, context)) {
+      const { table, cmd } = action;
+      const partition = unwrap(cmd.def, "PartitionCmd");
       // DETACH … FINALIZE completes an interrupted concurrent detach and takes SHARE UPDATE EXCLUSIVE.
-      if (cmd?.subtype !== "AT_DetachPartition" || !partition || partition.concurrent) continue;
+      if (cmd.subtype !== "AT_DetachPartition" || !partition || partition.concurrent) continue;
       const child = relationName(partition.name);
       const data = { partition: child ? formatName(child) : "(unknown)", table: formatName(table) };
-      const range = (ranges ??= alterTableActionRanges(statement, context.document.source))[i] ?? statement.range;
+      const range = action.range();
       const version = context.settings.postgresVersion;
       if (version < CONCURRENT_DETACH) {
         yield { messageId: "detachBefore14", data: { ...data, version }, range };

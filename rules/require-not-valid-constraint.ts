@@ -4,11 +4,11 @@
  * same goes for a CHECK added to a domain, which checks every column of the domain in every table.
  * (Validating in the same transaction as the NOT VALID add is no-validate-in-same-transaction's finding.)
  */
-import type { AlterDomainStmt, AlterTableCmd, Constraint } from "@pgsql/types";
+import type { AlterDomainStmt, Constraint } from "@pgsql/types";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Finding } from "../src/rule.js";
-import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, nameFromList, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
+import { addsColumnWithDefault, existingTableActions } from "../src/sql/alter-table.js";
+import { formatName, nameFromList, quoteIdent, relationName } from "../src/sql/names.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "foreignKey" | "check" | "columnForeignKey" | "columnCheck" | "domainCheck" | "addNotValid";
@@ -43,12 +43,6 @@ export default defineRule<MessageId>({
       yield* domainConstraint(statement, domain, context);
       return;
     }
-    const alter = nodeOf(statement, "AlterTableStmt");
-    if (!alter || alter.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(alter.relation);
-    if (!table || context.isNewTable(table)) return;
-    const ranges = alterTableActionRanges(statement, context.document.source);
-    const cmds = (alter.cmds ?? []).map((c) => unwrap(c, "AlterTableCmd"));
     // PostgreSQL skips validating a foreign key declared on a new column (all NULL) unless the statement gives a
     // column a default or adds a table-level foreign key (parse_utilcmd.c transformAlterTableStmt).
     // A foreign key on a new column is checked against the existing rows only when that column gets a default:
@@ -57,26 +51,26 @@ export default defineRule<MessageId>({
     // same statement, does not make PostgreSQL scan the table for it.)
     const reason = "the new column has a default";
 
-    for (const [i, cmd] of cmds.entries()) {
-      const range = ranges[i] ?? statement.range;
-      if (cmd?.subtype === "AT_AddConstraint") {
+    for (const { table, cmd, range } of existingTableActions(statement, context, ["OBJECT_TABLE"])) {
+      if (cmd.subtype === "AT_AddConstraint") {
         const constraint = unwrap(cmd.def, "Constraint");
         if (!constraint || constraint.skip_validation) continue;
         const name = constraint.conname ? quoteIdent(constraint.conname) : "(unnamed)";
-        const suggestions: Finding<MessageId>["suggestions"] = [{ messageId: "addNotValid", range: [range[1], range[1]], text: " NOT VALID" }];
+        const at = range();
+        const suggestions: Finding<MessageId>["suggestions"] = [{ messageId: "addNotValid", range: [at[1], at[1]], text: " NOT VALID" }];
         if (constraint.contype === "CONSTR_FOREIGN") {
-          yield { messageId: "foreignKey", data: { constraint: name, table: formatName(table), referenced: referencedName(constraint) }, range, suggestions };
+          yield { messageId: "foreignKey", data: { constraint: name, table: formatName(table), referenced: referencedName(constraint) }, range: at, suggestions };
         } else if (constraint.contype === "CONSTR_CHECK") {
-          yield { messageId: "check", data: { constraint: name, table: formatName(table) }, range, suggestions };
+          yield { messageId: "check", data: { constraint: name, table: formatName(table) }, range: at, suggestions };
         }
-      } else if (cmd?.subtype === "AT_AddColumn") {
+      } else if (cmd.subtype === "AT_AddColumn") {
         const column = unwrap(cmd.def, "ColumnDef");
         for (const constraint of (column?.constraints ?? []).map((c) => unwrap(c, "Constraint"))) {
           const data = { column: quoteIdent(column?.colname ?? ""), table: formatName(table) };
-          if (constraint?.contype === "CONSTR_FOREIGN" && hasDefault(cmd)) {
-            yield { messageId: "columnForeignKey", data: { ...data, referenced: referencedName(constraint), reason }, range };
+          if (constraint?.contype === "CONSTR_FOREIGN" && addsColumnWithDefault(cmd)) {
+            yield { messageId: "columnForeignKey", data: { ...data, referenced: referencedName(constraint), reason }, range: range() };
           } else if (constraint?.contype === "CONSTR_CHECK" && !constraint.skip_validation) {
-            yield { messageId: "columnCheck", data, range };
+            yield { messageId: "columnCheck", data, range: range() };
           }
         }
       }
@@ -87,17 +81,6 @@ export default defineRule<MessageId>({
 function referencedName(constraint: Constraint): string {
   const referenced = relationName(constraint.pktable);
   return referenced ? formatName(referenced) : "the referenced table";
-}
-
-/** ADD COLUMN with a DEFAULT or a generated expression (what PostgreSQL keeps in ColumnDef.raw_default). */
-function hasDefault(cmd: AlterTableCmd | undefined): boolean {
-  if (cmd?.subtype !== "AT_AddColumn") return false;
-  const column = unwrap(cmd.def, "ColumnDef");
-  if (column?.raw_default) return true;
-  return (column?.constraints ?? []).some((c) => {
-    const type = unwrap(c, "Constraint")?.contype;
-    return type === "CONSTR_DEFAULT" || type === "CONSTR_GENERATED";
-  });
 }
 
 /** `ALTER DOMAIN d ADD [CONSTRAINT c] CHECK (…)` without NOT VALID, on a domain this migration did not create. */

@@ -3,9 +3,10 @@
  * unbounded UPDATE or DELETE — should run under a statement_timeout: on a table larger or busier than planned it
  * otherwise holds its locks for as long as it takes, and nothing stops it but a human.
  */
-import type { AlterTableCmd, AlterTableStmt, Constraint } from "@pgsql/types";
+import type { AlterTableStmt, Constraint } from "@pgsql/types";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Finding, type MigrationRule } from "../src/rule.js";
+import { addsColumnWithDefault } from "../src/sql/alter-table.js";
 import { alterTableActionRanges } from "../src/sql/locate.js";
 import { describeBlocking, isTrueOption, locksOf, type LockMode } from "../src/sql/locks.js";
 import { formatName, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
@@ -152,7 +153,7 @@ function alterTableRuns(statement: ParsedStatement, alter: AlterTableStmt, conte
   const cmds = (alter.cmds ?? []).map((c) => unwrap(c, "AlterTableCmd"));
   // PostgreSQL validates a foreign key on a new column (all NULL) only when the statement also gives a column a
   // default or adds a table-level foreign key (see require-not-valid-constraint).
-  const columnFksValidated = cmds.some((cmd) => hasDefault(cmd) || (cmd?.subtype === "AT_AddConstraint" && unwrap(cmd.def, "Constraint")?.contype === "CONSTR_FOREIGN"));
+  const columnFksValidated = cmds.some((cmd) => addsColumnWithDefault(cmd) || (cmd?.subtype === "AT_AddConstraint" && unwrap(cmd.def, "Constraint")?.contype === "CONSTR_FOREIGN"));
   const runs: LongRun[] = [];
   cmds.forEach((cmd, i) => {
     const range = ranges[i] ?? statement.range;
@@ -228,16 +229,6 @@ function constraintKeyword(constraint: Constraint): string {
     CONSTR_EXCLUSION: "EXCLUDE",
   };
   return constraint.contype ? keywords[constraint.contype] ?? "" : "";
-}
-
-function hasDefault(cmd: AlterTableCmd | undefined): boolean {
-  if (cmd?.subtype !== "AT_AddColumn") return false;
-  const column = unwrap(cmd.def, "ColumnDef");
-  if (column?.raw_default) return true;
-  return (column?.constraints ?? []).some((c) => {
-    const type = unwrap(c, "Constraint")?.contype;
-    return type === "CONSTR_DEFAULT" || type === "CONSTR_GENERATED";
-  });
 }
 
 /**

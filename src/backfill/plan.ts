@@ -43,10 +43,10 @@ import { columnsReferenced } from "../context/effects.js";
 import { formatName, quoteIdent } from "../sql/names.js";
 import { expressionVolatility } from "../sql/volatility.js";
 import { tokensOf } from "../sql/locate.js";
+import { isConditionText } from "../sql/slices.js";
 import type { SourceText } from "../sql/source-text.js";
 import type { ColumnFacts, TableKey } from "./keys.js";
 import type { BackfillTarget } from "./targets.js";
-import { sameCondition } from "./update-parts.js";
 
 /**
  * How a batch recognises a row that is not done yet:
@@ -168,7 +168,7 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
   const pending = assignments.length === 1 ? assignments[0]!.pending : assignments.map((a) => `(${a.pending})`).join(" OR ");
 
   // The user's WHERE often is the pending predicate already (`WHERE display_name IS NULL`): do not say it twice.
-  const saysPendingAlready = (target.conjuncts ?? []).some((c) => sameCondition(pending, c.node));
+  const saysPendingAlready = (target.conjuncts ?? []).some((c) => isConditionText(pending, c.node));
   const conditions = [...(target.where ? [target.where.text] : []), ...(saysPendingAlready ? [] : [pending])];
   const scope = scopeOf(target, written);
 

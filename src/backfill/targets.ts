@@ -5,7 +5,7 @@
  */
 import type { StatementContext } from "../context/migration-context.js";
 import type { SqlDocument } from "../sql/document.js";
-import { relationName, type QualifiedName } from "../sql/names.js";
+import { isOnly, relationName, type QualifiedName } from "../sql/names.js";
 import { rowBound } from "../sql/predicates.js";
 import { nodeOf, type ParsedStatement } from "../sql/statement.js";
 import { sliceUpdate, type Assignment, type SqlPiece } from "./update-parts.js";
@@ -64,7 +64,7 @@ export function findBackfills(document: SqlDocument, contexts: readonly Statemen
       statement,
       line,
       table,
-      only: update.relation?.inh !== true, // proto3 leaves `inh: false` (ONLY) out
+      only: isOnly(update.relation),
       alias: update.relation?.alias?.aliasname,
       ...sliced.parts,
     });

@@ -2,7 +2,8 @@
  * The checks that prove a backfill complete, one per column written: how many rows in scope were not reached
  * (`missing`: still NULL although the expression gives a value) and how many disagree with the expression now
  * (`drifted`: written by something else, or changed since). They follow src/verify/check.ts's contract — one
- * read-only SELECT returning `check, ok, detail, …figures` — so the verify runner and renderers show them too.
+ * read-only SELECT returning `check, ok, detail, …figures`, built by verify's own countsQuery — so the verify
+ * runner and renderers show them too.
  *
  * The common case, a column filled from one other column over the whole table, IS a transition as `verify` infers
  * it from the same UPDATE: that check is used as it is, so both commands print the same one. The rest — a WHERE
@@ -13,6 +14,7 @@
  */
 import type { Check, CheckOrigin, Transition } from "../verify/check.js";
 import { transitionCheck } from "../verify/index.js";
+import { countsQuery, type Count } from "../verify/queries.js";
 import { formatName, quoteLiteral, sameRelation } from "../sql/names.js";
 import type { BackfillPlan, PlannedAssignment } from "./plan.js";
 
@@ -77,30 +79,17 @@ function explanation(assignment: PlannedAssignment): string {
 
 function checkSql(plan: BackfillPlan, assignment: PlannedAssignment, id: string): string {
   const scope = plan.scope.map((s) => `(${s})`);
-  const filter = (condition: string): string => `count(*) FILTER (WHERE ${[...scope, condition].join(" AND ")})`;
-  const figures = [`${scope.length ? `count(*) FILTER (WHERE ${scope.join(" AND ")})` : "count(*)"} AS total`];
-  const okParts: string[] = [];
+  const counts: Count[] = [{ name: "total", where: scope }];
+  const verdict: string[] = [];
   const detail: string[] = [];
-  const args: string[] = [];
-  if (assignment.missing) {
-    figures.push(`${filter(assignment.missing)} AS missing`);
-    okParts.push("s.missing = 0");
-    detail.push("%s missing");
-    args.push("s.missing");
-  }
-  if (assignment.drifted) {
-    figures.push(`${filter(assignment.drifted)} AS drifted`);
-    okParts.push("s.drifted = 0");
-    detail.push("%s drifted");
-    args.push("s.drifted");
+  for (const name of ["missing", "drifted"] as const) {
+    const condition = assignment[name];
+    if (!condition) continue;
+    counts.push({ name, where: [...scope, condition] });
+    verdict.push(`${name} = 0`);
+    detail.push(`%s ${name}`);
   }
   const format = `${detail.length ? detail.join(", ") + " of " : ""}%s rows`;
-  return [
-    `SELECT ${quoteLiteral(id)} AS "check",`,
-    `       ${okParts.length ? okParts.join(" AND ") : "true"} AS ok,`,
-    `       format(${quoteLiteral(format)}, ${[...args, "s.total"].join(", ")}) AS detail,`,
-    `       s.*`,
-    `FROM (SELECT ${figures.join(",\n             ")}`,
-    `      FROM ${plan.tableSql}) AS s`,
-  ].join("\n");
+  const args = [...counts.slice(1), counts[0]!].map((c) => c.name);
+  return countsQuery(id, verdict.length ? verdict.join(" AND ") : "true", `format(${quoteLiteral(format)}, ${args.join(", ")})`, plan.tableSql, counts);
 }

@@ -5,7 +5,7 @@
 import type { ColumnDef, Constraint, Node, TypeName } from "@pgsql/types";
 import type { StatementContext } from "../context/migration-context.js";
 import { columnsReferenced } from "../context/effects.js";
-import { tokensOf } from "./locate.js";
+import { alterTableActionRanges, tokensOf } from "./locate.js";
 import { relationName, sameRelation, type QualifiedName } from "./names.js";
 import type { Range, SourceText } from "./source-text.js";
 import { nodeOf, unwrap, type ParsedStatement } from "./statement.js";
@@ -125,6 +125,14 @@ const CONTINUATIONS: Readonly<Record<string, readonly string[]>> = {
   BIT: ["VARYING"],
   DOUBLE: ["PRECISION"],
 };
+
+/**
+ * Where a finding about a column goes when its type cannot be located: its ALTER TABLE action, or the statement
+ * (a CREATE TABLE column).
+ */
+export function siteFallbackRange(statement: ParsedStatement, source: SourceText, site: ColumnSite): Range {
+  return site.action === undefined ? statement.range : alterTableActionRanges(statement, source)[site.action]!;
+}
 
 /**
  * The source range of a column type without its array bounds: the (qualified, multi-word) name, its modifiers and

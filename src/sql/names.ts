@@ -16,6 +16,11 @@ export function relationName(relation: RangeVar | undefined): QualifiedName | un
   return relation.schemaname ? { schema: relation.schemaname, name: relation.relname } : { name: relation.relname };
 }
 
+/** Whether the SQL named the relation with ONLY (its inheritance children left out): proto3 leaves `inh: false` out. */
+export function isOnly(relation: RangeVar | undefined): boolean {
+  return relation?.inh !== true;
+}
+
 /** A name from a list of String nodes (`DropStmt.objects`, `TypeName.names`, …): `[schema, name]` or `[name]`. */
 export function nameFromList(items: readonly Node[] | undefined): QualifiedName | undefined {
   const parts = (items ?? []).map((item) => ("String" in item ? item.String.sval ?? "" : ""));
@@ -75,4 +80,44 @@ export function quoteIdent(name: string): string {
 export function quoteLiteral(value: string): string {
   const body = value.replaceAll("'", "''");
   return value.includes("\\") ? `E'${body.replaceAll("\\", "\\\\")}'` : `'${body}'`;
+}
+
+/** PostgreSQL's limit on a name: NAMEDATALEN - 1 bytes in a default build. Longer names are truncated silently. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+const utf8 = new TextEncoder();
+
+/** A name's length as PostgreSQL counts it: UTF-8 bytes. */
+export function byteLength(text: string): number {
+  return utf8.encode(text).length;
+}
+
+/** The longest prefix of whole characters of `text` within `limit` UTF-8 bytes (PostgreSQL's pg_mbcliplen). */
+export function clipToBytes(text: string, limit: number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = byteLength(char);
+    if (used + size > limit) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+/**
+ * The name PostgreSQL gives an object it names itself (makeObjectName in indexcmds.c, behind ChooseIndexName and
+ * ChooseConstraintName): `name1_name2_label`, or `name1_label`. To fit in 63 bytes the longer of name1 and name2
+ * loses a byte at a time, and each is then cut back to a character boundary — so the result can be shorter than
+ * 63 bytes, exactly as PostgreSQL's is.
+ */
+export function makeObjectName(name1: string, name2: string | undefined, label: string): string {
+  let n1 = byteLength(name1);
+  let n2 = name2 === undefined ? 0 : byteLength(name2);
+  const available = MAX_IDENTIFIER_BYTES - (byteLength(label) + 1 + (name2 === undefined ? 0 : 1));
+  while (n1 + n2 > available) {
+    if (n1 > n2) n1--;
+    else n2--;
+  }
+  return [clipToBytes(name1, n1), ...(name2 === undefined ? [] : [clipToBytes(name2, n2)]), label].join("_");
 }

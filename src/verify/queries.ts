@@ -21,6 +21,25 @@ export function columnLabel(table: QualifiedName, column: string): string {
   return `${formatName(table)}.${quoteIdent(column)}`;
 }
 
+/** One figure of a counting query: the rows for which all of `where` hold (every row when empty), or a fixed value. */
+export type Count = { readonly name: string; readonly where: readonly string[] } | { readonly name: string; readonly value: string };
+
+/**
+ * A check counting rows of `relation` (SQL: a table name, maybe `ONLY …` and `AS alias`) in one scan: each count is
+ * a figure, then `ok` and `detail` are computed from those figures by name.
+ */
+export function countsQuery(id: string, ok: string, detail: string, relation: string, counts: readonly Count[]): string {
+  const figure = (count: Count): string =>
+    "value" in count ? `${count.value} AS ${count.name}` : `count(*)${count.where.length ? ` FILTER (WHERE ${count.where.join(" AND ")})` : ""} AS ${count.name}`;
+  return checkQuery(
+    id,
+    ok,
+    detail,
+    counts.map((c) => c.name),
+    ["FROM (", `  SELECT ${counts.map(figure).join(",\n         ")}`, `  FROM ${relation}`, ") AS counts"].join("\n"),
+  );
+}
+
 /**
  * total / missing / drifted for a column transition, in one scan of the table. "missing": the new column is NULL
  * while the old one is not (not backfilled yet); "drifted": the new value IS DISTINCT FROM what the backfill would
@@ -34,20 +53,11 @@ export function transitionQuery(id: string, transition: Transition): string {
   const detail = drift
     ? `format('%s rows, %s missing, %s drifted', total, missing, drifted)`
     : `format('%s rows, %s missing; drift not checked: %s', total, missing, ${shown(transition.opaque!)})`;
-  return checkQuery(
-    id,
-    drift ? "missing = 0 AND drifted = 0" : "missing = 0",
-    detail,
-    ["total", "missing", "drifted"],
-    [
-      "FROM (",
-      "  SELECT count(*) AS total,",
-      `         count(*) FILTER (WHERE ${to} IS NULL AND ${from} IS NOT NULL) AS missing,`,
-      drift ? `         count(*) FILTER (WHERE ${to} IS DISTINCT FROM (${expected})) AS drifted` : "         NULL::bigint AS drifted",
-      `  FROM ${formatName(transition.table)}`,
-      ") AS counts",
-    ].join("\n"),
-  );
+  return countsQuery(id, drift ? "missing = 0 AND drifted = 0" : "missing = 0", detail, formatName(transition.table), [
+    { name: "total", where: [] },
+    { name: "missing", where: [`${to} IS NULL AND ${from} IS NOT NULL`] },
+    drift ? { name: "drifted", where: [`${to} IS DISTINCT FROM (${expected})`] } : { name: "drifted", value: "NULL::bigint" },
+  ]);
 }
 
 /** The index exists and pg_index says it is valid (usable by queries) and ready (maintained by writes). */

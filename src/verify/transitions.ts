@@ -8,10 +8,11 @@ import type { StatementContext } from "../context/migration-context.js";
 import type { SqlDocument } from "../sql/document.js";
 import { formatName, quoteIdent, relationName, sameRelation, type QualifiedName } from "../sql/names.js";
 import { parseSql, PgSyntaxError } from "../sql/pg-parser.js";
+import { sliceSetExpression, StatementTokens } from "../sql/slices.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../sql/statement.js";
 import { expressionVolatility } from "../sql/volatility.js";
 import type { CheckOrigin, Transition } from "./check.js";
-import { setExpressionText, withoutQualifier } from "./expressions.js";
+import { withoutQualifier } from "./expressions.js";
 
 /** Where a statement is, for check origins. */
 export function statementOrigin(statement: ParsedStatement, file: string | undefined): CheckOrigin {
@@ -61,10 +62,11 @@ function backfillTransition(
   const base = { table, from: sources[0]!, to: set.name!, origin };
   const opaque = opaqueReason(set.val!, refs, others);
   if (opaque) return { ...base, opaque };
-  const text = setExpressionText(statement, document.source, set.location, set.val!);
-  if (text === undefined) return { ...base, opaque: "the backfill's expression could not be isolated from the statement's text" };
-  if (!refs.some((r) => r.qualifier === alias && alias !== undefined)) return { ...base, expression: text };
-  const bare = withoutQualifier(text, alias!, set.val!);
+  const tokens = StatementTokens.of(statement, document.source);
+  const slice = tokens && sliceSetExpression(tokens, set);
+  if (!slice?.ok) return { ...base, opaque: "the backfill's expression could not be isolated from the statement's text" };
+  if (!refs.some((r) => r.qualifier === alias && alias !== undefined)) return { ...base, expression: slice.text };
+  const bare = withoutQualifier(slice.text, alias!, set.val!);
   return bare === undefined ? { ...base, opaque: `the backfill's expression refers to the table as ${quoteIdent(alias!)} in a way that cannot be rewritten` } : { ...base, expression: bare };
 }
 

@@ -140,6 +140,24 @@ runSqlRule(rule, {
       ],
     },
     {
+      // PostgreSQL 18 names the NOT NULL constraint of this column exactly so (test/sql/names.test.ts checks it):
+      // the longer name loses a byte at a time, then each is cut back to a character boundary.
+      name: "names of mixed-width characters are shortened as PostgreSQL shortens them",
+      code: `ALTER TABLE "äa€a€aääaaaaäaaa😀a😀äaaaaaaa€" ALTER COLUMN "aa€aaaaaaa😀a€aäa😀" SET NOT NULL;`,
+      errors: [
+        {
+          messageId: "setNotNull",
+          suggestions: [
+            {
+              messageId: "useCheckConstraint",
+              data: { constraint: `"äa€a€aääaaaaäaaa_aa€aaaaaaa😀a€aäa_not_null"`, column: `"aa€aaaaaaa😀a€aäa😀"` },
+              output: `${sequence(`"äa€a€aääaaaaäaaa😀a😀äaaaaaaa€"`, `"aa€aaaaaaa😀a€aäa😀"`, `"äa€a€aääaaaaäaaa_aa€aaaaaaa😀a€aäa_not_null"`)};`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: "before PostgreSQL 12 a validated CHECK does not help",
       code: "ALTER TABLE users ADD CHECK (email IS NOT NULL);\nALTER TABLE users ALTER COLUMN email SET NOT NULL;",
       settings: pg(11),

@@ -45,6 +45,11 @@ describe("transitions inferred from backfill UPDATEs", () => {
     ["a cast", "UPDATE t SET b = a::text", "a::text"],
     ["multi-byte text before it", "UPDATE t SET b = 'żółw ' || a", "'żółw ' || a"],
     ["quoted, upper-case alias", 'UPDATE t AS "T" SET b = "T".a || "T"."Odd"', 'a || "Odd"'],
+    // PostgreSQL 18 trees record more positions than `location` (list_start/list_end, rexpr_list_start/…): the
+    // re-parse proof must ignore them all, or these expressions could never be isolated.
+    ["an ARRAY[…] constructor", "UPDATE t SET b = ARRAY[a, 'x'] WHERE b IS NULL", "ARRAY[a, 'x']"],
+    ["an ARRAY[…] constructor behind an alias", "UPDATE t u SET b = ARRAY[u.a, 'x']", "ARRAY[a, 'x']"],
+    ["an IN (…) list", "UPDATE t SET b = a IN ('x', 'y')", "a IN ('x', 'y')"],
   ])("isolates the expression with %s", (_, sql, expression) => {
     expect(transitionsOf(sql)[0]).toMatchObject({ from: "a", to: "b", expression });
   });
@@ -134,6 +139,16 @@ describe("checks per statement", () => {
       ["check-violations:t.d", "after"],
     ]);
     expect(plan.checks[0]!.sql).toContain("WHERE NOT ((a > 0) AND (b < 1))");
+  });
+
+  it("a CHECK or USING holding an IN (…) list or ARRAY[…] is cut out too (PostgreSQL 18 trees mark their lists)", () => {
+    const plan = planVerification([
+      { path: "m.sql", text: "ALTER TABLE t ADD CONSTRAINT c CHECK (status IN ('a', 'b'));\nALTER TABLE t ALTER COLUMN n TYPE smallint USING (ARRAY[n, 0])[1];" },
+    ]);
+    expect(plan.checks.map((c) => c.id)).toEqual(["check-violations:t.c", "type-fit:t.n"]);
+    expect(plan.checks[0]!.sql).toContain("WHERE NOT (status IN ('a', 'b'))");
+    expect(plan.checks[1]!.sql).toContain("round(((ARRAY[n, 0])[1])::numeric)");
+    expect(plan.skipped).toEqual([]);
   });
 
   it("type changes that can reject values; widening to text or bigint is not checked", () => {

@@ -5,11 +5,10 @@
  */
 import type * as ESTree from "estree";
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
-import { isMigrationHandle, walk } from "../migration-shape.js";
-import { unwrapExpression } from "../sql-text.js";
+import { walk } from "../migration-shape.js";
 import { lastSegment, type StaticReader, type StaticValue } from "../static-value.js";
 import { memberPath, PieceList, placeholderName } from "./pieces.js";
-import { entriesOf, flagOf, optionalString, stringOf, stringsOf, translateCall, unreadable, within } from "./reading.js";
+import { BuilderCall, builderTranslator, entriesOf, flagOf, optionalString, stringOf, stringsOf, unreadable } from "./reading.js";
 import type { Operation, TranslateContext, Translator } from "./types.js";
 
 type Node = ESTree.Node & { parent?: Node; range?: [number, number] };
@@ -35,48 +34,13 @@ const TYPE_ADAPTERS: Record<string, string> = {
 
 type Translate = (call: PgmCall) => Operation[];
 
-export const nodePgMigrateTranslator: Translator = (call, context) => {
-  const callee = unwrapExpression(call.callee as Node);
-  if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier") return undefined;
-  const receiver = memberPath(callee.object);
-  if (receiver === undefined || receiver.includes(".") || !(receiver === "pgm" || isMigrationHandle(call as Node, receiver))) return undefined;
-  const method = callee.property.name;
-  const translate = OPERATIONS[method];
-  if (translate) return translateCall("node-pg-migrate", method, call, () => translate(new PgmCall(call, context)));
-  if (NO_TABLE_EFFECT.has(method)) return [];
-  return [
-    {
-      kind: "not-analysed",
-      reason: `node-pg-migrate \`${method}\` is not translated to SQL by this linter; check by hand which lock it takes on which table`,
-      node: call,
-    },
-  ];
-};
-
-/** One `pgm.x(…)` call: its arguments as static values, and the SQL pieces mapped to the code they come from. */
-class PgmCall {
-  readonly values: StaticReader;
+/** One `pgm.x(…)` call, with the type shorthands its file declares (`exports.shorthands = {…}`). */
+class PgmCall extends BuilderCall {
   readonly shorthands: ReadonlyMap<string, StaticValue>;
 
-  constructor(
-    readonly call: ESTree.CallExpression,
-    context: TranslateContext,
-  ) {
-    this.values = context.values;
+  constructor(call: ESTree.CallExpression, context: TranslateContext) {
+    super(call, context.values);
     this.shorthands = shorthandsOf(call as Node, context.values);
-  }
-
-  arg(i: number): StaticValue {
-    const arg = this.call.arguments[i];
-    return this.values.read(arg && arg.type !== "SpreadElement" ? arg : undefined);
-  }
-
-  at(value: StaticValue | undefined): ESTree.Node {
-    return within(value?.node, this.call);
-  }
-
-  statement(out: PieceList): Operation[] {
-    return [{ kind: "sql", pieces: out.pieces, node: this.call }];
   }
 }
 
@@ -91,18 +55,18 @@ const OPERATIONS: Record<string, Translate> = {
     // Several primary key columns make one table constraint, as node-pg-migrate writes it.
     if (primaryKey.length > 1) clauses.push({ sql: `CONSTRAINT ${quoteIdent(`${plainName(c.arg(0))}_pkey`)} PRIMARY KEY (${primaryKey.map(quoteIdent).join(", ")})`, node: c.call });
     clauses.forEach((clause, i) => out.add(`${i > 0 ? ", " : ""}${clause.sql}`, clause.node));
-    return c.statement(out.add(")", c.call));
+    return c.statements(out.add(")", c.call));
   },
   dropTable(c) {
     const table = nameOf(c.arg(0), "the table name");
     const options = entriesOf(c.arg(1), "the options");
     const ifExists = flagOf(options, "ifExists", "option") ? "IF EXISTS " : "";
-    return c.statement(new PieceList().add(`DROP TABLE ${ifExists}${table}${flagOf(options, "cascade", "option") ? " CASCADE" : ""}`, c.call));
+    return c.statements(new PieceList().add(`DROP TABLE ${ifExists}${table}${flagOf(options, "cascade", "option") ? " CASCADE" : ""}`, c.call));
   },
   renameTable(c) {
     const table = nameOf(c.arg(0), "the table name");
     const to = nameOf(c.arg(1), "the new table name");
-    return c.statement(new PieceList().add(`ALTER TABLE ${table} RENAME TO ${to}`, c.call));
+    return c.statements(new PieceList().add(`ALTER TABLE ${table} RENAME TO ${to}`, c.call));
   },
   addColumns(c) {
     const table = nameOf(c.arg(0), "the table name");
@@ -111,7 +75,7 @@ const OPERATIONS: Record<string, Translate> = {
     const ifNotExists = flagOf(entriesOf(c.arg(2), "the options"), "ifNotExists", "option") ? "IF NOT EXISTS " : "";
     const out = new PieceList().add(`ALTER TABLE ${table} `, c.call);
     columnsOf(c, columns).forEach((column, i) => out.add(`${i > 0 ? ", " : ""}ADD ${ifNotExists}${column.sql}`, column.node));
-    return c.statement(out);
+    return c.statements(out);
   },
   dropColumns(c) {
     const table = nameOf(c.arg(0), "the table name");
@@ -128,13 +92,13 @@ const OPERATIONS: Record<string, Translate> = {
           : [{ name: stringOf(columns, "the column name"), node: c.at(columns) }];
     const out = new PieceList().add(`ALTER TABLE ${table} `, c.call);
     names.forEach(({ name, node }, i) => out.add(`${i > 0 ? ", " : ""}DROP ${ifExists}${quoteIdent(name)}${cascade}`, node));
-    return c.statement(out);
+    return c.statements(out);
   },
   renameColumn(c) {
     const table = nameOf(c.arg(0), "the table name");
     const from = quoteIdent(stringOf(c.arg(1), "the column name"));
     const to = quoteIdent(stringOf(c.arg(2), "the new column name"));
-    return c.statement(new PieceList().add(`ALTER TABLE ${table} RENAME ${from} TO ${to}`, c.call));
+    return c.statements(new PieceList().add(`ALTER TABLE ${table} RENAME ${from} TO ${to}`, c.call));
   },
   alterColumn(c) {
     const table = nameOf(c.arg(0), "the table name");
@@ -158,7 +122,7 @@ const OPERATIONS: Record<string, Translate> = {
     if (actions.length === 0) return [];
     const out = new PieceList().add(`ALTER TABLE ${table} `, c.call);
     actions.forEach((action, i) => out.add(`${i > 0 ? ", " : ""}ALTER ${column} ${action.sql}`, action.node));
-    return c.statement(out);
+    return c.statements(out);
   },
   createIndex(c) {
     const table = c.arg(0);
@@ -174,7 +138,7 @@ const OPERATIONS: Record<string, Translate> = {
     const includeValue = options.get("include");
     const include = includeValue && includeValue.kind !== "undefined" ? ` INCLUDE (${stringsOf(includeValue, "option `include`").map(quoteIdent).join(", ")})` : "";
     const text = `CREATE${unique} INDEX${concurrently}${ifNotExists} ${name} ON ${tableName}${method ? ` USING ${method}` : ""} (${columns.map((col) => col.sql).join(", ")})${include}${where ? ` WHERE ${where}` : ""}`;
-    return c.statement(new PieceList().add(text, c.call));
+    return c.statements(new PieceList().add(text, c.call));
   },
   dropIndex(c) {
     const table = c.arg(0);
@@ -185,7 +149,7 @@ const OPERATIONS: Record<string, Translate> = {
     const concurrently = flagOf(options, "concurrently", "option") ? " CONCURRENTLY" : "";
     const ifExists = flagOf(options, "ifExists", "option") ? " IF EXISTS" : "";
     const cascade = flagOf(options, "cascade", "option") ? " CASCADE" : "";
-    return c.statement(new PieceList().add(`DROP INDEX${concurrently}${ifExists} ${name}${cascade}`, c.call));
+    return c.statements(new PieceList().add(`DROP INDEX${concurrently}${ifExists} ${name}${cascade}`, c.call));
   },
   addConstraint(c) {
     const table = c.arg(0);
@@ -200,7 +164,7 @@ const OPERATIONS: Record<string, Translate> = {
         : constraintsOf(c, plainName(table), entriesOf(spec, "the constraint"), name);
     if (constraints.length === 0) unreadable("the constraint has no check, unique, primaryKey, foreignKeys or exclude");
     constraints.forEach((constraint, i) => out.add(`${i > 0 ? ", " : ""}ADD ${constraint.sql}`, constraint.node));
-    return c.statement(out);
+    return c.statements(out);
   },
   dropConstraint(c) {
     const table = nameOf(c.arg(0), "the table name");
@@ -208,7 +172,7 @@ const OPERATIONS: Record<string, Translate> = {
     const options = entriesOf(c.arg(2), "the options");
     const ifExists = flagOf(options, "ifExists", "option") ? "IF EXISTS " : "";
     const cascade = flagOf(options, "cascade", "option") ? " CASCADE" : "";
-    return c.statement(new PieceList().add(`ALTER TABLE ${table} DROP CONSTRAINT ${ifExists}${name}${cascade}`, c.call));
+    return c.statements(new PieceList().add(`ALTER TABLE ${table} DROP CONSTRAINT ${ifExists}${name}${cascade}`, c.call));
   },
   refreshMaterializedView(c) {
     const view = nameOf(c.arg(0), "the view name");
@@ -216,7 +180,7 @@ const OPERATIONS: Record<string, Translate> = {
     const concurrently = flagOf(options, "concurrently", "option") ? " CONCURRENTLY" : "";
     const data = options.get("data");
     const withData = data?.kind === "boolean" ? (data.value ? " WITH DATA" : " WITH NO DATA") : "";
-    return c.statement(new PieceList().add(`REFRESH MATERIALIZED VIEW${concurrently} ${view}${withData}`, c.call));
+    return c.statements(new PieceList().add(`REFRESH MATERIALIZED VIEW${concurrently} ${view}${withData}`, c.call));
   },
 };
 // node-pg-migrate's aliases.
@@ -225,6 +189,15 @@ OPERATIONS.dropColumn = OPERATIONS.dropColumns!;
 OPERATIONS.addIndex = OPERATIONS.createIndex!;
 OPERATIONS.removeIndex = OPERATIONS.dropIndex!;
 OPERATIONS.createConstraint = OPERATIONS.addConstraint!;
+
+export const nodePgMigrateTranslator: Translator = builderTranslator({
+  framework: "node-pg-migrate",
+  handle: "pgm",
+  methodLabel: (method) => `\`${method}\``,
+  operations: OPERATIONS,
+  noEffect: NO_TABLE_EFFECT,
+  callOf: (call, context) => new PgmCall(call, context),
+});
 
 /** A node-pg-migrate Name: a string (quoted whole, dots included) or `{ schema, name }`. */
 function nameOf(value: StaticValue, what: string): string {

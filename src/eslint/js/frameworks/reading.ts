@@ -1,11 +1,15 @@
 /**
- * Reading the arguments of a builder call (node-pg-migrate, Sequelize, TypeORM) as static values, and giving up
- * precisely: a translator throws `Unreadable` with what it could not read, and `translateCall` turns that into a
- * not-analysed operation on the call, so an unknown flag never silently becomes a guess.
+ * Builder-call migrations (node-pg-migrate, Sequelize, TypeORM): recognising `<handle>.<method>(…)`, reading its
+ * arguments as static values, and giving up precisely: a translator throws `Unreadable` with what it could not
+ * read, and `translateCall` turns that into a not-analysed operation on the call, so an unknown flag never silently
+ * becomes a guess.
  */
 import type * as ESTree from "estree";
-import { describeValue, type StaticValue } from "../static-value.js";
-import type { Operation } from "./types.js";
+import { isMigrationHandle } from "../migration-shape.js";
+import { unwrapExpression } from "../sql-text.js";
+import { describeValue, type StaticReader, type StaticValue } from "../static-value.js";
+import { memberPath, PieceList } from "./pieces.js";
+import type { Operation, TranslateContext, Translator } from "./types.js";
 
 type Node = ESTree.Node & { range?: [number, number] };
 
@@ -66,4 +70,65 @@ export function within(node: ESTree.Node | undefined, container: ESTree.Node): E
   const [start, end] = (container as Node).range ?? [0, 0];
   const range = (node as Node | undefined)?.range;
   return range && range[0] >= start && range[1] <= end && range[1] > range[0] ? node! : container;
+}
+
+/** One builder call: its arguments as static values, and SQL pieces mapped to the code they come from. */
+export class BuilderCall {
+  constructor(
+    readonly call: ESTree.CallExpression,
+    readonly values: StaticReader,
+  ) {}
+
+  arg(i: number): StaticValue {
+    const arg = this.call.arguments[i];
+    return this.values.read(arg && arg.type !== "SpreadElement" ? arg : undefined);
+  }
+
+  at(value: StaticValue | undefined): ESTree.Node {
+    return within(value?.node, this.call);
+  }
+
+  /** One statement per entry (a framework may send several in one query, as Sequelize does for changeColumn). */
+  statements(...texts: readonly (string | PieceList)[]): Operation[] {
+    return texts.map((text) => ({ kind: "sql", pieces: typeof text === "string" ? new PieceList().add(text, this.call).pieces : text.pieces, node: this.call }));
+  }
+}
+
+export interface BuilderApi<Call extends BuilderCall> {
+  /** The framework as named in what could not be read: "Sequelize", "TypeORM", "node-pg-migrate". */
+  readonly framework: string;
+  /** The handle its migrations receive by convention (`queryInterface`, `queryRunner`, `pgm`). */
+  readonly handle: string;
+  /** A method as named in the not-analysed reason: "`queryInterface.x`", or just "`x`". */
+  readonly methodLabel: (method: string) => string;
+  /** The SQL each translated method sends. */
+  readonly operations: Readonly<Record<string, (call: Call) => Operation[]>>;
+  /** Methods that change nothing a rule is about. */
+  readonly noEffect: ReadonlySet<string>;
+  readonly callOf: (call: ESTree.CallExpression, context: TranslateContext) => Call;
+}
+
+/**
+ * The translator of a builder API: `<handle>.<method>(…)` (or the method called on whatever the enclosing up/down
+ * function names its handle) becomes that method's SQL; a method it does not know is reported as not analysed.
+ */
+export function builderTranslator<Call extends BuilderCall>(api: BuilderApi<Call>): Translator {
+  return (call, context) => {
+    const callee = unwrapExpression(call.callee as Node);
+    if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier") return undefined;
+    const receiver = memberPath(callee.object);
+    // `queryInterface.sequelize.transaction(…)` has a longer receiver: not ours, so its callback's calls are read one by one.
+    if (receiver === undefined || receiver.includes(".") || !(receiver === api.handle || isMigrationHandle(call as Node, receiver))) return undefined;
+    const method = callee.property.name;
+    const translate = api.operations[method];
+    if (translate) return translateCall(api.framework, method, call, () => translate(api.callOf(call, context)));
+    if (api.noEffect.has(method)) return [];
+    return [
+      {
+        kind: "not-analysed",
+        reason: `${api.framework} ${api.methodLabel(method)} is not translated to SQL by this linter; check by hand which lock it takes on which table`,
+        node: call,
+      },
+    ];
+  };
 }

@@ -4,16 +4,11 @@
  * NULL, SET/DROP DEFAULT and TYPE, and `bulkUpdate` with an empty `where` updates every row.
  * `queryInterface.sequelize.query` is raw SQL and read by raw-sql.ts.
  */
-import type * as ESTree from "estree";
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
-import { isMigrationHandle } from "../migration-shape.js";
-import { unwrapExpression } from "../sql-text.js";
-import { lastSegment, type StaticReader, type StaticValue } from "../static-value.js";
-import { memberPath, PieceList } from "./pieces.js";
-import { entriesOf, flagOf, optionalString, stringOf, stringsOf, translateCall, unreadable, within } from "./reading.js";
-import type { Operation, TranslateContext, Translator } from "./types.js";
-
-type Node = ESTree.Node & { parent?: Node };
+import { lastSegment, type StaticValue } from "../static-value.js";
+import { PieceList } from "./pieces.js";
+import { BuilderCall, builderTranslator, entriesOf, flagOf, optionalString, stringOf, stringsOf, unreadable } from "./reading.js";
+import type { Operation, Translator } from "./types.js";
 
 /** Reads and inserts: no rule is about them. */
 const NO_SCHEMA_EFFECT = new Set([
@@ -38,47 +33,7 @@ const SIZED: Record<string, string> = { STRING: "VARCHAR", CHAR: "CHAR", DECIMAL
 /** Default values Sequelize computes in JavaScript and never writes into the schema (`defaultValueSchemable`). */
 const JS_SIDE_DEFAULTS = new Set(["NOW", "UUIDV1", "UUIDV4"]);
 
-type Translate = (call: SequelizeCall) => Operation[];
-
-export const sequelizeTranslator: Translator = (call, context) => {
-  const callee = unwrapExpression(call.callee as Node);
-  if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier") return undefined;
-  const receiver = memberPath(callee.object);
-  // `queryInterface.sequelize.transaction(…)` has a longer receiver: not ours, so its callback's calls are read one by one.
-  if (receiver === undefined || receiver.includes(".") || !(receiver === "queryInterface" || isMigrationHandle(call as Node, receiver))) return undefined;
-  const method = callee.property.name;
-  const translate = OPERATIONS[method];
-  if (translate) return translateCall("Sequelize", method, call, () => translate(new SequelizeCall(call, context.values)));
-  if (NO_SCHEMA_EFFECT.has(method)) return [];
-  return [
-    {
-      kind: "not-analysed",
-      reason: `Sequelize \`queryInterface.${method}\` is not translated to SQL by this linter; check by hand which lock it takes on which table`,
-      node: call,
-    },
-  ];
-};
-
-class SequelizeCall {
-  constructor(
-    readonly call: ESTree.CallExpression,
-    readonly values: StaticReader,
-  ) {}
-
-  arg(i: number): StaticValue {
-    const arg = this.call.arguments[i];
-    return this.values.read(arg && arg.type !== "SpreadElement" ? arg : undefined);
-  }
-
-  at(value: StaticValue | undefined): ESTree.Node {
-    return within(value?.node, this.call);
-  }
-
-  /** One statement per entry (Sequelize sends several in one query for changeColumn). */
-  statements(...texts: readonly (string | PieceList)[]): Operation[] {
-    return texts.map((text) => ({ kind: "sql", pieces: typeof text === "string" ? new PieceList().add(text, this.call).pieces : text.pieces, node: this.call }));
-  }
-}
+type Translate = (call: BuilderCall) => Operation[];
 
 const OPERATIONS: Record<string, Translate> = {
   createTable(c) {
@@ -226,6 +181,15 @@ const OPERATIONS: Record<string, Translate> = {
     return c.statements(out);
   },
 };
+
+export const sequelizeTranslator: Translator = builderTranslator({
+  framework: "Sequelize",
+  handle: "queryInterface",
+  methodLabel: (method) => `\`queryInterface.${method}\``,
+  operations: OPERATIONS,
+  noEffect: NO_SCHEMA_EFFECT,
+  callOf: (call, context) => new BuilderCall(call, context.values),
+});
 
 /** A table: a string (quoted whole, as Sequelize's quoteTable does) or `{ tableName, schema }`. */
 function tableOf(value: StaticValue): string {

@@ -7,14 +7,10 @@
  */
 import type * as ESTree from "estree";
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
-import { isMigrationHandle } from "../migration-shape.js";
-import { unwrapExpression } from "../sql-text.js";
-import { lastSegment, type StaticReader, type StaticValue } from "../static-value.js";
-import { memberPath, PieceList } from "./pieces.js";
-import { flagOf, optionalString, stringOf, stringsOf, translateCall, unreadable, within } from "./reading.js";
+import { lastSegment, type StaticValue } from "../static-value.js";
+import { PieceList } from "./pieces.js";
+import { BuilderCall, builderTranslator, flagOf, optionalString, stringOf, stringsOf, unreadable } from "./reading.js";
 import type { Operation, Translator } from "./types.js";
-
-type Node = ESTree.Node & { parent?: Node };
 
 /** Transaction control, reads, and objects no rule is about. */
 const NO_TABLE_EFFECT = new Set([
@@ -27,43 +23,7 @@ const NO_TABLE_EFFECT = new Set([
 
 type Translate = (call: TypeormCall) => Operation[];
 
-export const typeormTranslator: Translator = (call, context) => {
-  const callee = unwrapExpression(call.callee as Node);
-  if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier") return undefined;
-  const receiver = memberPath(callee.object);
-  if (receiver === undefined || receiver.includes(".") || !(receiver === "queryRunner" || isMigrationHandle(call as Node, receiver))) return undefined;
-  const method = callee.property.name;
-  const translate = OPERATIONS[method];
-  if (translate) return translateCall("TypeORM", method, call, () => translate(new TypeormCall(call, context.values)));
-  if (NO_TABLE_EFFECT.has(method)) return [];
-  return [
-    {
-      kind: "not-analysed",
-      reason: `TypeORM \`queryRunner.${method}\` is not translated to SQL by this linter; check by hand which lock it takes on which table`,
-      node: call,
-    },
-  ];
-};
-
-class TypeormCall {
-  constructor(
-    readonly call: ESTree.CallExpression,
-    readonly values: StaticReader,
-  ) {}
-
-  arg(i: number): StaticValue {
-    const arg = this.call.arguments[i];
-    return this.values.read(arg && arg.type !== "SpreadElement" ? arg : undefined);
-  }
-
-  at(value: StaticValue | undefined): ESTree.Node {
-    return within(value?.node, this.call);
-  }
-
-  statements(...texts: readonly (string | PieceList)[]): Operation[] {
-    return texts.map((text) => ({ kind: "sql", pieces: typeof text === "string" ? new PieceList().add(text, this.call).pieces : text.pieces, node: this.call }));
-  }
-
+class TypeormCall extends BuilderCall {
   /** `ALTER TABLE t <action>` with the action mapped to the argument it comes from. */
   alter(table: string, action: string, value: StaticValue): PieceList {
     return new PieceList().add(`ALTER TABLE ${table} `, this.call).add(action, this.at(value));
@@ -206,6 +166,15 @@ const OPERATIONS: Record<string, Translate> = {
     return c.statements(`TRUNCATE TABLE ${tableOf(c.arg(0))}`);
   },
 };
+
+export const typeormTranslator: Translator = builderTranslator({
+  framework: "TypeORM",
+  handle: "queryRunner",
+  methodLabel: (method) => `\`queryRunner.${method}\``,
+  operations: OPERATIONS,
+  noEffect: NO_TABLE_EFFECT,
+  callOf: (call, context) => new TypeormCall(call, context.values),
+});
 
 function dropConstraint(kind: string): Translate {
   return (c) => {
