@@ -3,10 +3,12 @@
  * rewrites the table, its indexes and every referencing table under ACCESS EXCLUSIVE. bigint costs 4 bytes a row.
  */
 import type { Constraint } from "@pgsql/types";
+import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Suggestion } from "../src/rule.js";
 import { builtinType, columnSites, constraintColumns, serialType, tableConstraints, typeRange, type ColumnSite } from "../src/sql/columns.js";
 import { alterTableActionRanges } from "../src/sql/locate.js";
-import { formatName, quoteIdent } from "../src/sql/names.js";
+import { formatName, nameFromList, quoteIdent, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
+import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
 type MessageId = "narrowKey" | "narrowForeignKey" | "useBigint";
 
@@ -46,7 +48,7 @@ export default defineRule<MessageId>({
       const narrow = NARROW[serialType(site.typeName) ?? (site.typeName.arrayBounds?.length ? "" : builtinType(site.typeName) ?? "")];
       if (!narrow) continue;
       keys ??= tableKeys(tableConstraints(statement));
-      const role = roleOf(site, narrow.wide === "bigserial", keys);
+      const role = roleOf(site, narrow.wide === "bigserial", keys) ?? laterKeyRole(statement, context, site);
       if (!role) continue;
       const at = typeRange(statement, source, site.typeName);
       const range = at ?? (site.action === undefined ? statement.range : alterTableActionRanges(statement, source)[site.action]!);
@@ -79,5 +81,34 @@ function roleOf(site: ColumnSite, serial: boolean, keys: { primary: Set<string>;
   if (has("CONSTR_IDENTITY")) return "an identity column";
   if (has("CONSTR_PRIMARY") || keys.primary.has(site.column)) return "a primary key column";
   if (has("CONSTR_FOREIGN") || keys.foreign.has(site.column)) return "foreign";
+  return undefined;
+}
+
+/**
+ * The key role a later ALTER TABLE of the same migration part gives the column: pg_dump and many schema tools
+ * declare columns in CREATE TABLE and add `PRIMARY KEY`/`FOREIGN KEY` constraints afterwards. Only until a statement
+ * retypes, renames or drops the column or its table (a constraint after that is about something else). Another part
+ * (goose/dbmate Down) runs at another time, so its constraints do not count.
+ */
+function laterKeyRole(statement: ParsedStatement, context: StatementContext, site: ColumnSite): string | undefined {
+  const isTable = (relation: QualifiedName | undefined): boolean => relation !== undefined && sameRelation(relation, site.table);
+  for (const later of context.migration.statementsOnTable(site.table)) {
+    if (later.index <= statement.index || later.section !== statement.section) continue;
+    const rename = nodeOf(later, "RenameStmt");
+    const renamesIt = rename?.renameType === "OBJECT_TABLE" || (rename?.renameType === "OBJECT_COLUMN" && rename.subname === site.column);
+    if (rename && renamesIt && isTable(relationName(rename.relation))) return undefined;
+    const drop = nodeOf(later, "DropStmt");
+    if (drop?.removeType === "OBJECT_TABLE" && (drop.objects ?? []).some((o) => isTable(nameFromList(unwrap(o, "List")?.items)))) return undefined;
+    const alter = nodeOf(later, "AlterTableStmt");
+    if (!alter || !isTable(relationName(alter.relation))) continue;
+    const changed = (alter.cmds ?? []).some((wrapped) => {
+      const cmd = unwrap(wrapped, "AlterTableCmd");
+      return cmd?.name === site.column && (cmd.subtype === "AT_AlterColumnType" || cmd.subtype === "AT_DropColumn");
+    });
+    if (changed) return undefined;
+    const keys = tableKeys(tableConstraints(later));
+    if (keys.primary.has(site.column)) return "a primary key column";
+    if (keys.foreign.has(site.column)) return "foreign";
+  }
   return undefined;
 }

@@ -14,7 +14,24 @@ runSqlRule(rule, {
     { name: "a composite key of bigints", code: "CREATE TABLE memberships (user_id bigint, group_id bigint, PRIMARY KEY (user_id, group_id));" },
     { name: "an integer array is not a key type", code: "CREATE TABLE t (ids int[] PRIMARY KEY);" },
     { name: "ALTER COLUMN TYPE: the column's role is not in the statement", code: "ALTER TABLE users ALTER COLUMN id TYPE integer;" },
-    { name: "a table constraint of another statement", code: "ALTER TABLE users ADD COLUMN n int;\nALTER TABLE users ADD PRIMARY KEY (n);" },
+    { name: "a key on a column of an earlier migration: its type is not shown", code: "ALTER TABLE users ADD PRIMARY KEY (n);" },
+    {
+      name: "a later key constraint after the column was widened, renamed or dropped",
+      code: [
+        "CREATE TABLE a (id int, n int, m int, k int);",
+        "ALTER TABLE a ALTER COLUMN id TYPE bigint;",
+        "ALTER TABLE a RENAME COLUMN n TO n_old;",
+        "ALTER TABLE a DROP COLUMN m;",
+        "ALTER TABLE a ADD PRIMARY KEY (id), ADD FOREIGN KEY (n) REFERENCES b, ADD FOREIGN KEY (m) REFERENCES b;",
+        "DROP TABLE a;",
+        "CREATE TABLE a (k bigint);",
+        "ALTER TABLE a ADD PRIMARY KEY (k);",
+      ].join("\n"),
+    },
+    {
+      name: "a key constraint of another table, or in the goose Down part",
+      code: "-- +goose Up\nCREATE TABLE a (id int);\nALTER TABLE b ADD PRIMARY KEY (id);\n-- +goose Down\nALTER TABLE a ADD PRIMARY KEY (id);",
+    },
   ],
   invalid: [
     {
@@ -108,6 +125,39 @@ runSqlRule(rule, {
           line: 2,
           suggestions: [use("id", "bigint", "CREATE TABLE a (id smallserial PRIMARY KEY);\nALTER TABLE b ADD COLUMN id bigint REFERENCES a;")],
         },
+      ],
+    },
+    {
+      name: "keys added by later ALTER TABLE statements (pg_dump style): reported where the column is declared",
+      code: [
+        "CREATE TABLE builds (id integer NOT NULL, team_id integer, note integer);",
+        'ALTER TABLE builds ADD COLUMN "Owner" smallint;',
+        "ALTER TABLE ONLY builds ADD CONSTRAINT builds_pkey PRIMARY KEY (id);",
+        'ALTER TABLE ONLY builds ADD CONSTRAINT builds_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams (id), ADD FOREIGN KEY ("Owner") REFERENCES users;',
+      ].join("\n"),
+      errors: [
+        {
+          messageId: "narrowKey",
+          data: { table: "builds", column: "id", role: "a primary key column", ...INT },
+          line: 1,
+          column: 25,
+          endLine: 1,
+          endColumn: 32,
+          suggestions: [
+            use(
+              "id",
+              "bigint",
+              [
+                "CREATE TABLE builds (id bigint NOT NULL, team_id integer, note integer);",
+                'ALTER TABLE builds ADD COLUMN "Owner" smallint;',
+                "ALTER TABLE ONLY builds ADD CONSTRAINT builds_pkey PRIMARY KEY (id);",
+                'ALTER TABLE ONLY builds ADD CONSTRAINT builds_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams (id), ADD FOREIGN KEY ("Owner") REFERENCES users;',
+              ].join("\n"),
+            ),
+          ],
+        },
+        { messageId: "narrowForeignKey", data: { table: "builds", column: "team_id", ...INT }, line: 1, column: 51, endLine: 1, endColumn: 58, suggestions: 1 },
+        { messageId: "narrowForeignKey", data: { table: "builds", column: '"Owner"', ...SMALL }, line: 2, column: 39, endLine: 2, endColumn: 47, suggestions: 1 },
       ],
     },
     {
