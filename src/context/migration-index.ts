@@ -25,10 +25,16 @@ export class MigrationIndex {
   readonly #byKind = new Map<string, ParsedStatement[]>(); // node kind → statements, in order
   #byColumn: Map<string, number[]> | undefined; // column name → indices of statements reading it (built on demand)
   readonly #document: SqlDocument;
+  readonly #sections: readonly number[]; // statement index → section
+
+  #sectionOf(index: number): number {
+    return this.#sections[index] ?? 0;
+  }
   readonly statementsWithEffects: readonly { statement: ParsedStatement; effects: readonly SchemaEffect[] }[];
 
   constructor(document: SqlDocument) {
     this.#document = document;
+    this.#sections = document.statements.map((statement) => statement.section);
     const withEffects: { statement: ParsedStatement; effects: readonly SchemaEffect[] }[] = [];
     for (const statement of document.statements) {
       if (!statement.checked) continue;
@@ -54,12 +60,17 @@ export class MigrationIndex {
   /** Whether this migration created an object of that kind and name before statement `before`. */
   createdBefore(kind: ObjectKind, name: QualifiedName | undefined, before: number): boolean {
     if (!name || this.#created.size === 0) return false;
-    return (this.#created.get(`${kind}:${relationKey(name)}`) ?? []).some((c) => c.at < before && sameRelation(c.name, name));
+    // Only in the same section: a goose/dbmate Down part runs in a later deploy, when what Up created is in use.
+    const section = this.#sectionOf(before);
+    return (this.#created.get(`${kind}:${relationKey(name)}`) ?? []).some(
+      (c) => c.at < before && this.#sectionOf(c.at) === section && sameRelation(c.name, name),
+    );
   }
 
   /** The table of an index this migration created before statement `before`. */
   tableOfIndex(index: string, before: number): QualifiedName | undefined {
-    return (this.#indexTables.get(index) ?? []).find((c) => c.at < before)?.table;
+    const section = this.#sectionOf(before);
+    return (this.#indexTables.get(index) ?? []).find((c) => c.at < before && this.#sectionOf(c.at) === section)?.table;
   }
 
   /** The statements of one node kind ("AlterSeqStmt", "IndexStmt"…), in order. */

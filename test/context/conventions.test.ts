@@ -129,3 +129,15 @@ describe("settings", () => {
     void DEFAULT_SETTINGS;
   });
 });
+
+describe("sections of one file", () => {
+  it("does not count a table created in Up as new in Down: the rollback runs when it is in use", () => {
+    const file = "-- +goose Up\nCREATE TABLE audit (id int);\nCREATE INDEX audit_id ON audit (id);\n-- +goose Down\nDROP INDEX audit_id;\nDROP TABLE audit;";
+    const messages = lintSql(file, { rules: ["require-concurrent-index", "require-lock-timeout"], filename: "db/migrations/20240101_audit.sql" });
+    expect(linesOf(messages)).toEqual([
+      ["require-concurrent-index", 5],
+      ["require-lock-timeout", 5],
+      ["require-lock-timeout", 6],
+    ]);
+  });
+});
