@@ -12,13 +12,15 @@ const BENCHMARKS = {
   verify: "the transition check vs count(*) on 1,000,000 rows (the server at DATABASE_URL, else PGlite)",
   trace: "trace on PGlite: start-up, the corpus's hatchet and concourse folders (traced, not traced, trace vs lint), history and --rows",
   backfill: "backfill run vs row-by-row and one-shot UPDATE on 1,000,000 uuid-keyed rows (the server at DATABASE_URL, else PGlite)",
+  "squawk-parity": "rule parity with squawk on the corpus: statements both flag, squawk only, ours only, each difference by reason",
+  history: "the migration history for the rules on the corpus: findings per rule with it off, on, and with unreleased migrations; time",
 };
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((name) => !(name in BENCHMARKS));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}\navailable:`);
-  for (const [name, what] of Object.entries(BENCHMARKS)) console.error(`  ${name.padEnd(11)} ${what}`);
+  for (const [name, what] of Object.entries(BENCHMARKS)) console.error(`  ${name.padEnd(13)} ${what}`);
   process.exit(2);
 }
 

@@ -3,16 +3,19 @@
  * primary key or unique) but not the referencing one, and every DELETE of a parent row and every UPDATE of its key
  * then looks for children with a sequential scan of the child table.
  *
- * Whether such an index exists is only known where the migration shows the table's indexes: the table is created in
- * it, or indexes are created on it. For any other table the rule stays silent. The knowledge comes through
- * `IndexKnowledge`, computed from the file today, so that the migration-history model can feed it later.
+ * Whether such an index exists is only known where the migrations show the table's indexes: the table is created in
+ * this migration or an earlier one (`context.history`), or indexes are created on it. For any other table the rule
+ * stays silent. The knowledge comes through `IndexKnowledge`: the history's indexes of each table, followed through
+ * the statements of this migration.
  */
 import type { Constraint, Node } from "@pgsql/types";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Finding } from "../src/rule.js";
+import { constraintsOf, defaultIndexName, notNullPredicate, stringsOf as strings } from "../src/schema/ddl.js";
+import type { SchemaHistory, TableModel } from "../src/schema/model.js";
 import type { SqlDocument } from "../src/sql/document.js";
 import { alterTableActionRanges, tokensOf } from "../src/sql/locate.js";
-import { formatName, nameFromList, quoteIdent, relationKey, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
+import { formatName, makeObjectName, nameFromList, quoteIdent, relationKey, relationName, sameRelation, type QualifiedName } from "../src/sql/names.js";
 import type { Range } from "../src/sql/source-text.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
@@ -37,8 +40,8 @@ export interface TableIndexes {
 }
 
 /**
- * The indexes known on a table, or undefined when they are not known at all. Today: from the statements of the
- * migration (its section); the migration-history model can answer for tables created by earlier migrations.
+ * The indexes known on a table, or undefined when they are not known at all: what the earlier migrations left
+ * (the history), followed through the statements of this migration's section.
  */
 export type IndexKnowledge = (table: QualifiedName) => TableIndexes | undefined;
 
@@ -54,7 +57,7 @@ export default defineRule<MessageId>({
       missingIndex:
         "Foreign key {{constraint}} on {{table}} {{columns}} has no index on {{table}} that starts with {{columns}}: every DELETE from {{referenced}}, and every UPDATE of its key, must scan all of {{table}} to find referencing rows (so does ON DELETE CASCADE / SET NULL), under locks, once per parent row. Create an index on {{table}} {{columns}}.",
       noShownIndex:
-        "Foreign key {{constraint}} on {{table}} {{columns}} is not covered by any index this migration creates on {{table}}, and none of them starts with {{columns}}: unless an older migration indexed these columns, every DELETE from {{referenced}}, and every UPDATE of its key, must scan all of {{table}} to find referencing rows. Create an index on {{table}} {{columns}}, CONCURRENTLY.",
+        "Foreign key {{constraint}} on {{table}} {{columns}} is not covered by any index the migrations create on {{table}}, and none of them starts with {{columns}}: unless {{table}} had such an index before the migrations began, every DELETE from {{referenced}}, and every UPDATE of its key, must scan all of {{table}} to find referencing rows. Create an index on {{table}} {{columns}}, CONCURRENTLY.",
       createIndex: "Create index {{index}} on {{table}} {{columns}} after this statement.",
     },
   },
@@ -152,11 +155,6 @@ function columnForeignKeys(nodes: readonly Node[] | undefined): Constraint[] {
   return out;
 }
 
-const constraintsOf = (nodes: readonly Node[] | undefined): Constraint[] =>
-  (nodes ?? []).map((n) => unwrap(n, "Constraint")).filter((c): c is Constraint => c !== undefined);
-
-const strings = (nodes: readonly Node[] | undefined): string[] => (nodes ?? []).map((n) => unwrap(n, "String")?.sval ?? "");
-
 /**
  * An index serves the foreign key's lookups when its leading columns are exactly the referencing columns, in any
  * order, and its predicate (if partial) asks only that some of those columns be NOT NULL.
@@ -191,9 +189,9 @@ function elementRange(statement: ParsedStatement, context: StatementContext, loc
 // ---------------------------------------------------------------------------------------------------------------
 // What the migration shows of each table's indexes.
 
-/** The index knowledge a rule has for a statement: today the migration's own statements (of that section). */
+/** The index knowledge a rule has for a statement: the history's, followed through the statements of its section. */
 export function indexKnowledge(context: StatementContext, section: number): IndexKnowledge {
-  return indexesShownIn(context.document, section);
+  return indexesShownIn(context.document, section, context.history);
 }
 
 interface TableEntry {
@@ -204,26 +202,51 @@ interface TableEntry {
   indexes: KnownIndex[];
 }
 
-const knowledgeCache = new WeakMap<SqlDocument, Map<number, IndexKnowledge>>();
+const knowledgeCache = new WeakMap<SqlDocument, Map<string, IndexKnowledge>>();
 
-/** The indexes of each table as the statements of one section leave them. */
-export function indexesShownIn(document: SqlDocument, section: number): IndexKnowledge {
+/**
+ * What the history says of a table's indexes, as an entry to follow through the migration: all of them (it created
+ * the table), some, or none usable. A table the history knows only by mention, with no index in view, tells nothing.
+ */
+function fromHistory(table: QualifiedName, known: TableModel): TableEntry | undefined {
+  if (known.indexesKnown === "some" && known.indexes.length === 0) return undefined;
+  const indexes: KnownIndex[] = [];
+  for (const index of known.indexes) {
+    // A partial index serves the lookups only when its predicate just excludes NULLs in the key.
+    if (index.partial && !index.notNullPredicate) continue;
+    indexes.push({ columns: index.columns, notNull: index.notNullPredicate ?? [], name: index.name, ...(index.constraint ? { constraint: index.constraint } : {}) });
+  }
+  return { table, complete: known.indexesKnown === "all", opaque: known.indexesKnown === "unknown", indexes };
+}
+
+/** The indexes of each table as the earlier migrations (`history`) and the statements of one section leave them. */
+export function indexesShownIn(document: SqlDocument, section: number, history?: SchemaHistory): IndexKnowledge {
   let perSection = knowledgeCache.get(document);
   if (!perSection) knowledgeCache.set(document, (perSection = new Map()));
-  const hit = perSection.get(section);
+  const cacheKey = `${section}\0${history?.file ?? ""}`;
+  const hit = perSection.get(cacheKey);
   if (hit) return hit;
 
   const tables = new Map<string, TableEntry[]>();
-  const find = (table: QualifiedName): TableEntry | undefined => (tables.get(relationKey(table)) ?? []).find((e) => sameRelation(e.table, table));
-  const entry = (table: QualifiedName): TableEntry => {
-    let found = find(table);
-    if (!found) {
-      found = { table, complete: false, opaque: false, indexes: [] };
-      tables.set(relationKey(table), [...(tables.get(relationKey(table)) ?? []), found]);
-    }
+  /** Tables this section created or dropped: what the history said of them no longer applies. */
+  const replaced = new Set<string>();
+  /** Indexes this section drops: gone from what the history says too. */
+  const droppedIndexes = new Set<string>();
+  const add = (found: TableEntry): TableEntry => {
+    tables.set(relationKey(found.table), [...(tables.get(relationKey(found.table)) ?? []), found]);
     return found;
   };
+  const find = (table: QualifiedName): TableEntry | undefined => {
+    const found = (tables.get(relationKey(table)) ?? []).find((e) => sameRelation(e.table, table));
+    if (found || !history || replaced.has(relationKey(table))) return found;
+    const known = history.table(table);
+    const seeded = known ? fromHistory(table, known) : undefined;
+    if (seeded) seeded.indexes = seeded.indexes.filter((i) => !i.name || !droppedIndexes.has(i.name));
+    return seeded ? add(seeded) : undefined;
+  };
+  const entry = (table: QualifiedName): TableEntry => find(table) ?? add({ table, complete: false, opaque: false, indexes: [] });
   const forget = (table: QualifiedName): void => {
+    replaced.add(relationKey(table));
     tables.set(relationKey(table), (tables.get(relationKey(table)) ?? []).filter((e) => !sameRelation(e.table, table)));
   };
 
@@ -297,6 +320,7 @@ export function indexesShownIn(document: SqlDocument, section: number): IndexKno
     const drop = nodeOf(statement, "DropStmt");
     if (drop?.removeType === "OBJECT_INDEX") {
       const names = (drop.objects ?? []).map((o) => nameFromList(unwrap(o, "List")?.items)?.name);
+      for (const name of names) if (name) droppedIndexes.add(name);
       for (const list of tables.values()) for (const e of list) e.indexes = e.indexes.filter((i) => !i.name || !names.includes(i.name));
     } else if (drop?.removeType === "OBJECT_TABLE") {
       for (const object of drop.objects ?? []) {
@@ -311,7 +335,7 @@ export function indexesShownIn(document: SqlDocument, section: number): IndexKno
     if (!e || e.opaque) return undefined;
     return { complete: e.complete, indexes: e.indexes };
   };
-  perSection.set(section, knowledge);
+  perSection.set(cacheKey, knowledge);
   return knowledge;
 }
 
@@ -336,76 +360,13 @@ function addConstraintIndex(e: TableEntry, constraint: Constraint, columnLevel?:
   const name =
     constraint.conname ??
     (kind === "CONSTR_PRIMARY"
-      ? defaultObjectName(e.table.name, undefined, "pkey")
+      ? makeObjectName(e.table.name, undefined, "pkey")
       : defaultIndexName(e.table.name, columns.map((c) => c ?? "expr"), kind === "CONSTR_UNIQUE" ? "key" : "excl"));
   e.indexes.push({ columns, notNull, name, constraint: name });
 }
 
-/**
- * The columns a partial index's predicate requires to be NOT NULL when it is only that (`WHERE a IS NOT NULL AND
- * b IS NOT NULL`); [] without a predicate; undefined for any other predicate.
- */
-function notNullPredicate(where: Node | undefined): string[] | undefined {
-  if (!where) return [];
-  const bool = unwrap(where, "BoolExpr");
-  const parts = bool?.boolop === "AND_EXPR" ? (bool.args ?? []) : [where];
-  const columns: string[] = [];
-  for (const part of parts) {
-    const test = unwrap(part, "NullTest");
-    const fields = unwrap(test?.arg, "ColumnRef")?.fields;
-    const column = unwrap(fields?.[fields.length - 1], "String")?.sval;
-    if (test?.nulltesttype !== "IS_NOT_NULL" || !column) return undefined;
-    columns.push(column);
-  }
-  return columns;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The suggested index.
-
-const NAMEDATALEN = 64;
-const encoder = new TextEncoder();
-const bytes = (text: string): number => encoder.encode(text).length;
-
-/** The longest prefix of whole characters within `limit` UTF-8 bytes (pg_mbcliplen). */
-function clipBytes(text: string, limit: number): string {
-  let out = "";
-  let used = 0;
-  for (const ch of text) {
-    const size = bytes(ch);
-    if (used + size > limit) break;
-    used += size;
-    out += ch;
-  }
-  return out;
-}
-
-/** PostgreSQL's makeObjectName: `name1_name2_label`, shortening the longer part first to fit in 63 bytes. */
-function defaultObjectName(name1: string, name2: string | undefined, label: string): string {
-  const overhead = (name2 !== undefined ? 1 : 0) + label.length + 1;
-  const available = NAMEDATALEN - 1 - overhead;
-  let n1 = bytes(name1);
-  let n2 = name2 !== undefined ? bytes(name2) : 0;
-  while (n1 + n2 > available) {
-    if (n1 > n2) n1--;
-    else n2--;
-  }
-  const first = clipBytes(name1, n1);
-  return name2 !== undefined ? `${first}_${clipBytes(name2, n2)}_${label}` : `${first}_${label}`;
-}
-
-/**
- * ChooseIndexName for plain columns: `table_col1_col2_idx` (`_key` for a unique constraint, `_excl` for an exclusion
- * constraint), the name PostgreSQL picks when none is given.
- */
-function defaultIndexName(table: string, columns: readonly string[], label = "idx"): string {
-  let addition = "";
-  for (const column of columns) {
-    addition = addition ? `${addition}_${column}` : column;
-    if (bytes(addition) >= NAMEDATALEN) break;
-  }
-  return defaultObjectName(table, addition, label);
-}
 
 /**
  * `CREATE INDEX` right after the statement: plain on a table this migration creates (nothing uses it yet),

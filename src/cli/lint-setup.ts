@@ -21,6 +21,8 @@ export interface LintSetupOptions {
   readonly explicitPaths?: boolean;
   /** settings["migration-safety"].postgresVersion for this run. */
   readonly postgresVersion?: number | undefined;
+  /** settings["migration-safety"].unreleasedMigrations for this run (`--changed-since`): paths relative to cwd. */
+  readonly unreleasedMigrations?: readonly string[] | undefined;
 }
 
 export interface LintSetup {
@@ -31,8 +33,12 @@ export interface LintSetup {
 
 export async function createLintSetup(options: LintSetupOptions): Promise<LintSetup> {
   const { cwd } = options;
-  const overrides: Linter.Config[] =
-    options.postgresVersion === undefined ? [] : [{ name: "migration-safety/cli/pg-version", settings: { [PLUGIN_NAMESPACE]: { postgresVersion: options.postgresVersion } } }];
+  const overrides: Linter.Config[] = [
+    ...(options.postgresVersion === undefined ? [] : [{ name: "migration-safety/cli/pg-version", settings: { [PLUGIN_NAMESPACE]: { postgresVersion: options.postgresVersion } } }]),
+    ...(options.unreleasedMigrations === undefined
+      ? []
+      : [{ name: "migration-safety/cli/unreleased", settings: { [PLUGIN_NAMESPACE]: { unreleasedMigrations: [...options.unreleasedMigrations] } } }]),
+  ];
   const configFile = options.configLookup === false ? undefined : await new ESLint({ cwd }).findConfigFile();
   if (configFile) return { eslint: new ESLint({ cwd, overrideConfig: overrides }), configFile };
   const configs: Linter.Config[] = [...plugin.configs.recommended, ...(options.explicitPaths ? [plugin.configs.sql] : []), ...overrides];

@@ -11,6 +11,7 @@ import type { SchemaEffect } from "./effects.js";
 import { MigrationIndex, type ObjectKind } from "./migration-index.js";
 import { detectConvention, type MigrationConvention, type MigrationTool, type Phase } from "./conventions.js";
 import type { MigrationSettings } from "./settings.js";
+import type { SchemaHistory } from "../schema/model.js";
 
 export type TransactionState =
   | { readonly inside: false }
@@ -50,6 +51,13 @@ export interface StatementContext {
   readonly effects: readonly StatementEffects[];
   /** Indexed lookups over the whole migration (effects of a statement, statements on a table). */
   readonly migration: MigrationIndex;
+  /**
+   * The schema as the project's earlier migrations leave it (column types, constraints, indexes, which tables
+   * unreleased migrations created), read-only. Absent when the file is not one of the project's migrations, when
+   * `settings["migration-safety"].history` is false, and in rollback (down) parts, which run against a schema the
+   * history does not describe. `isNewTable` already counts tables created by unreleased migrations.
+   */
+  readonly history?: SchemaHistory;
 }
 
 export interface StatementEffects {
@@ -67,6 +75,8 @@ export function analyzeMigration(
   path?: string,
   /** Given by the JS/TS extractor, which knows the framework; .sql files are recognised from path and comments. */
   knownConvention?: MigrationConvention,
+  /** The schema before this migration (src/schema), given by the ESLint adapter when the file is a project migration. */
+  history?: SchemaHistory,
 ): StatementContext[] {
   const convention = knownConvention ?? detectConvention({ path, document, tool: settings.migrationTool, transactionPerFile: settings.transactionPerFile });
   const statementsPerSection = new Map<number, number>();
@@ -101,6 +111,7 @@ export function analyzeMigration(
               ? { inside: true, why: "script" }
               : { inside: false };
     const index = statement.index;
+    const known = phase === "up" ? history : undefined;
     contexts.push({
       document,
       settings,
@@ -109,13 +120,18 @@ export function analyzeMigration(
       transaction,
       lockTimeout: local.lock ?? session.lock,
       statementTimeout: local.statement ?? session.statement,
-      // Anything this migration created before — table, materialized view or view — is not in use by anyone yet.
+      // Anything this migration created before — table, materialized view or view — is not in use by anyone yet; nor
+      // is a table an unreleased migration created.
       isNewTable: (table) =>
-        migration.createdBefore("table", table, index) || migration.createdBefore("matview", table, index) || migration.createdBefore("view", table, index),
+        migration.createdBefore("table", table, index) ||
+        migration.createdBefore("matview", table, index) ||
+        migration.createdBefore("view", table, index) ||
+        (table !== undefined && known !== undefined && known.isUnreleased(table)),
       isNew: (kind, name) => migration.createdBefore(kind, name, index),
       tableOfIndexCreatedHere: (name) => migration.tableOfIndex(name, index),
       effects,
       migration,
+      ...(known ? { history: known } : {}),
     });
     if (!statement.checked) continue;
 

@@ -18,6 +18,11 @@ export interface MigrationSettings {
   readonly assumeLockTimeout: boolean;
   /** The runner sets statement_timeout before every migration. */
   readonly assumeStatementTimeout: boolean;
+  /**
+   * The TimeZone of the session that runs the migrations, when known. PostgreSQL changes a column between timestamp
+   * and timestamptz without rewriting the table only when it is UTC (a zone with a fixed offset of zero).
+   */
+  readonly sessionTimeZone?: string | undefined;
 }
 
 /** The oldest PostgreSQL major version still supported upstream as of late 2026. */
@@ -59,6 +64,7 @@ export function parseSettings(raw: Record<string, unknown>): MigrationSettings {
     transactionPerFile: raw.transactionPerFile === undefined ? undefined : flag(raw, "transactionPerFile"),
     assumeLockTimeout: flag(raw, "assumeLockTimeout"),
     assumeStatementTimeout: flag(raw, "assumeStatementTimeout"),
+    sessionTimeZone: timeZone(raw.sessionTimeZone),
   };
 }
 
@@ -75,6 +81,12 @@ function tool(value: unknown): MigrationTool | "auto" {
   if (value === undefined) return "auto";
   if (value === "auto" || (MIGRATION_TOOLS as readonly unknown[]).includes(value)) return value as MigrationTool | "auto";
   throw new SettingsError("migrationTool", `"auto" or one of ${MIGRATION_TOOLS.map((t) => `"${t}"`).join(", ")}`, value);
+}
+
+function timeZone(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || value.trim() === "") throw new SettingsError("sessionTimeZone", 'a time zone name such as "UTC"', value);
+  return value.trim();
 }
 
 function flag(raw: Record<string, unknown>, key: keyof MigrationSettings): boolean {

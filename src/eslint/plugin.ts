@@ -7,24 +7,14 @@ import { allRules } from "../../rules/index.js";
 import type { MigrationRule } from "../rule.js";
 import { APP_SQL_RULES, appRules } from "../app/index.js";
 import { packageInfo } from "../package-info.js";
+import { MIGRATION_JS_FILES, MIGRATION_SQL_FILES, MIGRATION_TS_FILES } from "../schema/migration-places.js";
 import { SqlLanguage } from "./sql-language.js";
 import { PLUGIN_NAMESPACE, SQL_LANGUAGE, toEslintRule } from "./to-eslint-rule.js";
 
 const { name, version } = packageInfo();
 
-/** Where migrations live in the common setups; `configs.recommended` lints .sql files there. */
-export const MIGRATION_SQL_FILES = [
-  "**/migrations/**/*.sql",
-  "**/migrate/**/*.sql",
-  "prisma/migrations/**/migration.sql",
-  "drizzle/**/*.sql",
-  "supabase/migrations/*.sql",
-  "db/migrate/**/*.sql",
-];
-
-/** JS/TS migration files in the usual places (knex, Kysely, node-pg-migrate, TypeORM, Sequelize, MikroORM). */
-export const MIGRATION_JS_FILES = ["**/migrations/**/*.{js,mjs,cjs}", "**/migration/**/*.{js,mjs,cjs}"];
-export const MIGRATION_TS_FILES = ["**/migrations/**/*.{ts,mts,cts}", "**/migration/**/*.{ts,mts,cts}"];
+/** Where migrations live in the common setups: `configs.recommended` lints them (and the history model reads them). */
+export { MIGRATION_JS_FILES, MIGRATION_SQL_FILES, MIGRATION_TS_FILES };
 
 /**
  * typescript-eslint's parser, when installed (an optional peer dependency): TS migrations need it, and the rules need

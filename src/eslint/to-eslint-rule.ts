@@ -1,6 +1,7 @@
 /**
  * The adapter from our rules (pure functions over statements) to ESLint rules. All rules of a file share one
- * migration analysis, computed by the first rule that asks for it.
+ * migration analysis, computed by the first rule that asks for it, with the schema history of the file's earlier
+ * migrations (the only I/O a migration rule's context involves).
  */
 import type { RuleDefinition } from "@eslint/core";
 import { analyzeMigration, type StatementContext } from "../context/migration-context.js";
@@ -10,6 +11,9 @@ import type { SqlDocument } from "../sql/document.js";
 import type { Range } from "../sql/source-text.js";
 import type { SourceCode as JsSourceCode } from "eslint";
 import type { MigrationConvention } from "../context/conventions.js";
+import { resolve } from "node:path";
+import { loadSchemaHistory, rememberDocument } from "../schema/load.js";
+import type { SchemaHistory } from "../schema/model.js";
 import { conventionFor, extractMigration } from "./js/extract.js";
 import { SqlSourceCode } from "./sql-source-code.js";
 
@@ -19,15 +23,41 @@ export const DOCS_BASE_URL = "https://github.com/eslint-plugin-migration-safety/
 
 export const docsUrl = (ruleName: string): string => `${DOCS_BASE_URL}${ruleName}.md`;
 
-const analyses = new WeakMap<SqlDocument, { settings: MigrationSettings; path: string | undefined; contexts: StatementContext[] }>();
+const analyses = new WeakMap<
+  SqlDocument,
+  { settings: MigrationSettings; path: string | undefined; history: SchemaHistory | undefined; contexts: StatementContext[] }
+>();
 
-/** The per-statement contexts of a document, computed once per file and settings. */
-export function analysisOf(document: SqlDocument, settings: MigrationSettings, path?: string, convention?: MigrationConvention): StatementContext[] {
+/** The per-statement contexts of a document, computed once per file, settings and history. */
+export function analysisOf(
+  document: SqlDocument,
+  settings: MigrationSettings,
+  path?: string,
+  convention?: MigrationConvention,
+  history?: SchemaHistory,
+): StatementContext[] {
   const cached = analyses.get(document);
-  if (cached && cached.settings === settings && cached.path === path) return cached.contexts;
-  const contexts = analyzeMigration(document, settings, path, convention);
-  analyses.set(document, { settings, path, contexts });
+  if (cached && cached.settings === settings && cached.path === path && cached.history === history) return cached.contexts;
+  const contexts = analyzeMigration(document, settings, path, convention, history);
+  analyses.set(document, { settings, path, history, contexts });
   return contexts;
+}
+
+const histories = new WeakMap<SqlDocument, { history: SchemaHistory | undefined }>();
+
+/**
+ * The schema the project's earlier migrations leave, for the file ESLint is linting (the file-system edge: the
+ * migrations are found, read and replayed once per run by src/schema/load.ts; each file only looks its position up).
+ * Once per document, whichever rule asks first.
+ */
+function historyOf(document: SqlDocument, cwd: string, filename: string, settings: Record<string, unknown> | undefined, sql = false): SchemaHistory | undefined {
+  const cached = histories.get(document);
+  if (cached) return cached.history;
+  // The history of the files after this one can replay this document rather than parse the file again.
+  if (sql) rememberDocument(resolve(cwd, filename), document.source.text, document);
+  const history = loadSchemaHistory({ cwd, settings, filename });
+  histories.set(document, { history });
+  return history;
 }
 
 /** A finding placed in the file: its range defaults to the statement it was found on. */
@@ -40,8 +70,9 @@ export function* runRule<M extends string>(
   settings: MigrationSettings,
   path?: string,
   convention?: MigrationConvention,
+  history?: SchemaHistory,
 ): Generator<PlacedFinding<M>> {
-  const contexts = analysisOf(document, settings, path, convention);
+  const contexts = analysisOf(document, settings, path, convention, history);
   const kinds = rule.meta.statementKinds ? new Set<string>(rule.meta.statementKinds) : undefined;
   for (const statement of document.statements) {
     if (kinds && statement.checked && !kinds.has(statement.type)) continue;
@@ -76,7 +107,8 @@ export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefi
         const document = sourceCode.ast.document;
         return {
           SqlScript() {
-            for (const finding of runRule(rule, document, settings, context.filename)) {
+            const history = historyOf(document, context.cwd, context.filename, context.settings, true);
+            for (const finding of runRule(rule, document, settings, context.filename, undefined, history)) {
               context.report({
                 loc: document.source.locationOf(finding.range),
                 messageId: finding.messageId,
@@ -101,7 +133,8 @@ export function toEslintRule<M extends string>(rule: MigrationRule<M>): RuleDefi
           const embedded = extractMigration(js, settings.migrationTool);
           if (!embedded) return;
           const convention = conventionFor(embedded, settings.transactionPerFile);
-          for (const finding of runRule(rule, embedded.document, settings, context.filename, convention)) {
+          const history = historyOf(embedded.document, context.cwd, context.filename, context.settings);
+          for (const finding of runRule(rule, embedded.document, settings, context.filename, convention, history)) {
             // Findings land on the string, template literal or builder call the SQL came from. No suggestions:
             // an SQL rewrite cannot be pasted into JavaScript source safely.
             const [start, end] = embedded.synthetic.toSource(finding.range);

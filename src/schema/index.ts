@@ -1,11 +1,16 @@
 /**
- * The migration history model: tables, columns and the transitions in flight, read from the project's migrations.
+ * The migration history model: tables, columns (with types and nullability), constraints, indexes and the
+ * transitions in flight, read from the project's migrations; and the schema before each migration for the rules.
  */
 export * from "./model.js";
-export { buildModel, type MigrationSource, type HistorySettings } from "./history.js";
+export { buildModel, History, type MigrationSource, type HistorySettings } from "./history.js";
+export { HistoryTimeline, migrationScope, type MigrationLoader } from "./timeline.js";
 export { readSchemaSettings, parseSchemaSettings, type SchemaSettings, type DeclaredTransition } from "./settings.js";
 export {
   loadSchemaModel,
+  loadSchemaHistory,
+  loadTimeline,
+  rememberDocument,
   migrationsFingerprint,
   findFiles,
   compareMigrationPaths,
@@ -14,5 +19,6 @@ export {
   clearSchemaCache,
   type MigrationReader,
   type LoadOptions,
+  type HistoryOptions,
   type FingerprintOptions,
 } from "./load.js";

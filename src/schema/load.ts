@@ -9,16 +9,17 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { extname, join, relative, resolve, sep } from "node:path";
+import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { markerKind } from "../context/conventions.js";
-import { readSettings, type MigrationSettings } from "../context/settings.js";
-import { parseDocument } from "../sql/document.js";
+import { readSettings } from "../context/settings.js";
+import { parseDocument, type SqlDocument } from "../sql/document.js";
 import { MIGRATION_JS_FILES, MIGRATION_SQL_FILES, MIGRATION_TS_FILES } from "./migration-places.js";
 import { buildModel, type MigrationSource } from "./history.js";
 import { readJsMigration, type ReadMigration } from "./js-migrations.js";
-import type { SchemaModel, SkippedMigration } from "./model.js";
-import { readSchemaSettings, type SchemaSettings } from "./settings.js";
+import type { SchemaHistory, SchemaModel, SkippedMigration } from "./model.js";
+import { readSchemaSettings } from "./settings.js";
+import { HistoryTimeline } from "./timeline.js";
 
 /**
  * Turns a migration file into a SQL document (with the conventions it runs under, when the reader knows them), or
@@ -130,43 +131,141 @@ interface Seen {
   readonly mtimeMs: number;
 }
 
-interface CachedModel {
+interface Cached<T> {
   readonly globs: readonly string[];
   readonly files: readonly Seen[];
   /** Folders that held migrations, with their modification time: adding or removing a file there changes it. */
   readonly folders: readonly Seen[];
   readonly searchedAt: number;
+  /** When the files were last found unchanged (or read). */
+  checkedAt: number;
   readonly settingsKey: string;
-  readonly model: SchemaModel;
+  readonly value: T;
 }
 
 /** A new migration in a folder that held none before is found by searching again after this long. */
 const RESEARCH_AFTER_MS = 2000;
 
-const models = new Map<string, CachedModel>();
+/**
+ * How long the per-file history trusts its last check that no migration changed. Checking costs a stat of every
+ * migration, and ESLint asks for every file it lints: a 1,000-file project linted in one run would make a million
+ * stat calls. An edit saved less than this long before the next lint may be seen one lint late.
+ */
+const RECHECK_AFTER_MS = 1000;
+
+const models = new Map<string, Cached<SchemaModel>>();
+const timelines = new Map<string, Cached<HistoryTimeline>>();
 const documents = new Map<string, { seen: Seen; result: ReadMigration }>();
 
 /** The history model for a working directory and settings, from the cache while no migration changed. */
 export function loadSchemaModel({ cwd, settings }: LoadOptions): SchemaModel {
   const migration = readSettings(settings);
   const schema = readSchemaSettings(settings);
-  const globs = schema.migrations ?? defaultMigrationGlobs();
-  const cacheKey = `${cwd}\0${globs.join("\0")}`;
   const settingsKey = JSON.stringify([migration.migrationTool, migration.transactionPerFile, schema.transitions]);
-  const cached = models.get(cacheKey);
-  if (cached && cached.settingsKey === settingsKey && isFresh(cwd, cached)) return cached.model;
+  return cached(models, cwd, schema.migrations ?? defaultMigrationGlobs(), settingsKey, 0, (files) => {
+    const { sources, skipped } = sourcesOf(cwd, files);
+    return buildModel(sources, { migration, schema }, skipped);
+  });
+}
 
+export interface HistoryOptions extends LoadOptions {
+  /** The file being linted (absolute, or relative to `cwd`). */
+  readonly filename: string;
+}
+
+/**
+ * `context.history` for a file: the schema as the project's migrations ordered before it leave it, or undefined when
+ * the file is not one of them (or `settings["migration-safety"].history` is false). The file itself is read by
+ * ESLint, not from disk: only the migrations before it are.
+ */
+export function loadSchemaHistory({ cwd, settings, filename }: HistoryOptions): SchemaHistory | undefined {
+  const schema = readSchemaSettings(settings);
+  if (!schema.history) return undefined;
+  const path = toPosix(relative(cwd, resolve(cwd, filename)));
+  if (path.startsWith("../") || isAbsolute(path)) return undefined;
+  const timeline = loadTimeline(cwd, settings);
+  return timeline.has(path) ? timeline.before(path, unreleasedMatcher(schema.unreleasedMigrations)) : undefined;
+}
+
+/** The schema before every migration of the project, replayed once and cached like the model. */
+export function loadTimeline(cwd: string, settings: Record<string, unknown> | undefined): HistoryTimeline {
+  const migration = readSettings(settings);
+  const schema = readSchemaSettings(settings);
+  const settingsKey = JSON.stringify([migration.migrationTool, migration.transactionPerFile]);
+  return cached(timelines, cwd, schema.migrations ?? defaultMigrationGlobs(), settingsKey, RECHECK_AFTER_MS, (files) => {
+    const byPath = new Map(files.map((file) => [file.path, file]));
+    const load = (path: string): MigrationSource | undefined => {
+      const file = byPath.get(path);
+      const result = file ? documentOf(cwd, file) : undefined;
+      return result && !("skipped" in result) ? { path, ...result } : undefined;
+    };
+    return new HistoryTimeline(files.map((file) => file.path), load, { migration, schema });
+  });
+}
+
+/** Documents ESLint parsed for the files it linted, with their text: the history reuses them instead of parsing again. */
+const linted = new Map<string, { text: string; document: SqlDocument }>();
+
+/**
+ * Tell the history that ESLint parsed this .sql file (absolute path) into this document: when the history needs the
+ * migration and the file on disk has the same text, it takes the document instead of parsing the file again.
+ */
+export function rememberDocument(absolutePath: string, text: string, document: SqlDocument): void {
+  if (extname(absolutePath).toLowerCase() === ".sql") linted.set(absolutePath, { text, document });
+}
+
+const matchers = new WeakMap<readonly string[], (path: string) => boolean>();
+
+/** Unreleased migrations: paths or globs relative to the working directory. */
+function unreleasedMatcher(globs: readonly string[]): ((path: string) => boolean) | undefined {
+  if (globs.length === 0) return undefined;
+  let matcher = matchers.get(globs);
+  if (!matcher) {
+    const exact = new Set(globs.map((g) => toPosix(g).replace(/^\.\//, "")));
+    const patterns = picomatch([...exact], { dot: true });
+    // Rules ask for every statement on a table (isNewTable): answer each migration once.
+    const answers = new Map<string, boolean>();
+    matcher = (path) => {
+      let answer = answers.get(path);
+      if (answer === undefined) answers.set(path, (answer = exact.has(path) || patterns(path)));
+      return answer;
+    };
+    matchers.set(globs, matcher);
+  }
+  return matcher;
+}
+
+/** The cached value for these files and settings, rebuilt when a migration was added, removed or edited. */
+function cached<T>(
+  cache: Map<string, Cached<T>>,
+  cwd: string,
+  globs: readonly string[],
+  settingsKey: string,
+  trustForMs: number,
+  build: (files: readonly Seen[]) => T,
+): T {
+  const cacheKey = `${cwd}\0${globs.join("\0")}`;
+  const hit = cache.get(cacheKey);
+  if (hit && hit.settingsKey === settingsKey) {
+    const now = Date.now();
+    if (now - hit.checkedAt < trustForMs) return hit.value;
+    if (isFresh(cwd, hit)) {
+      hit.checkedAt = now;
+      return hit.value;
+    }
+  }
   const paths = findFiles(cwd, globs);
   const files = paths.map((path) => stat(cwd, path)).filter((s): s is Seen => s !== undefined);
-  const model = modelOf(cwd, files, migration, schema);
+  const value = build(files);
   const folders = [...new Set(paths.map((p) => p.slice(0, Math.max(0, p.lastIndexOf("/")))))]
     .map((folder) => stat(cwd, folder))
     .filter((s): s is Seen => s !== undefined);
-  models.set(cacheKey, { globs, files, folders, searchedAt: Date.now(), settingsKey, model });
-  return model;
+  const now = Date.now();
+  cache.set(cacheKey, { globs, files, folders, searchedAt: now, checkedAt: now, settingsKey, value });
+  return value;
 }
 
-function isFresh(cwd: string, cached: CachedModel): boolean {
+function isFresh(cwd: string, cached: Cached<unknown>): boolean {
   if (Date.now() - cached.searchedAt > RESEARCH_AFTER_MS) {
     const paths = findFiles(cwd, cached.globs);
     if (paths.length !== cached.files.length || paths.some((p, i) => p !== cached.files[i]!.path)) return false;
@@ -189,7 +288,7 @@ function stat(cwd: string, path: string): Seen | undefined {
   return { path, size: stats.isFile() ? stats.size : 0, mtimeMs: stats.mtimeMs };
 }
 
-function modelOf(cwd: string, files: readonly Seen[], migration: MigrationSettings, schema: SchemaSettings): SchemaModel {
+function sourcesOf(cwd: string, files: readonly Seen[]): { sources: MigrationSource[]; skipped: SkippedMigration[] } {
   const sources: MigrationSource[] = [];
   const skipped: SkippedMigration[] = [];
   for (const file of files) {
@@ -197,7 +296,7 @@ function modelOf(cwd: string, files: readonly Seen[], migration: MigrationSettin
     if ("skipped" in result) skipped.push({ migration: file.path, reason: result.skipped });
     else sources.push({ path: file.path, ...result });
   }
-  return buildModel(sources, { migration, schema }, skipped);
+  return { sources, skipped };
 }
 
 /** A migration's document, parsed once per version of the file. */
@@ -206,9 +305,14 @@ function documentOf(cwd: string, file: Seen): ReadMigration {
   const hit = documents.get(key);
   if (hit && hit.seen.size === file.size && hit.seen.mtimeMs === file.mtimeMs) return hit.result;
   const reader = readers.get(extname(file.path).toLowerCase());
-  const result = reader
-    ? reader(readFileSync(key, "utf8"), file.path)
-    : { skipped: `no reader for ${extname(file.path) || "files without an extension"} migrations` };
+  const text = reader ? readFileSync(key, "utf8") : undefined;
+  const parsed = linted.get(key);
+  const result =
+    reader && text !== undefined
+      ? parsed && parsed.text === text && reader === readSql
+        ? { document: parsed.document }
+        : reader(text, file.path)
+      : { skipped: `no reader for ${extname(file.path) || "files without an extension"} migrations` };
   documents.set(key, { seen: file, result });
   return result;
 }
@@ -242,5 +346,7 @@ export function migrationsFingerprint(options: FingerprintOptions = {}): string 
 /** Forget every cached model and document (tests; a long-lived process that wants a clean slate). */
 export function clearSchemaCache(): void {
   models.clear();
+  timelines.clear();
+  linted.clear();
   documents.clear();
 }

@@ -2,6 +2,7 @@
  * The migration history model: the tables and columns the project's migrations leave behind, what they dropped or
  * renamed, and the column transitions (old column → new column) in flight. Plain data, built by history.ts.
  */
+import type { CollateClause, TypeName } from "@pgsql/types";
 import { sameRelation, type QualifiedName } from "../sql/names.js";
 
 /**
@@ -46,6 +47,64 @@ export interface TableModel {
   readonly complete: boolean;
   /** Columns that existed and are gone under that name, with what happened to them. */
   readonly removedColumns: ReadonlyMap<string, Fate>;
+  /** Every live column (the keys are `columns`), with its type and nullability where the migrations show them. */
+  readonly columnDetails: ReadonlyMap<string, ColumnModel>;
+  /** The indexes the migrations built on the table and that still exist, including those behind constraints. */
+  readonly indexes: readonly IndexModel[];
+  /**
+   * How much `indexes` tells. all: the migrations created the table, so these are all its indexes; some: the table
+   * predates the migrations (it may have others); unknown: it has indexes of columns we cannot know (a partition,
+   * LIKE … INCLUDING INDEXES, a constraint adopting an index the migrations did not build).
+   */
+  readonly indexesKnown: "all" | "some" | "unknown";
+  /** Primary key, unique, foreign key, check and exclusion constraints the migrations added and did not drop. */
+  readonly constraints: readonly ConstraintModel[];
+  /** The migration whose CREATE TABLE made the table; absent for a table that predates the migrations read. */
+  readonly createdBy?: string;
+}
+
+export interface ColumnModel {
+  readonly name: string;
+  /** The type as written in the migration (libpg-query's TypeName; serial types as the integer they stand for). */
+  readonly type?: TypeName;
+  /** The type printed the way PostgreSQL's format_type would: `varchar(300)`, `bigint`, `numeric(12,2)`. */
+  readonly typeText?: string;
+  /** The COLLATE clause written with the type, if any. */
+  readonly collation?: CollateClause;
+  /** NOT NULL (true), nullable (false), or not known (absent): a column of an older table the migrations only named. */
+  readonly notNull?: boolean;
+}
+
+export interface IndexModel {
+  /** The name PostgreSQL gives it: as written, or the default it chooses (`orders_customer_id_idx`, `orders_pkey`). */
+  readonly name: string;
+  /** Key columns in order; null for an expression. */
+  readonly columns: readonly (string | null)[];
+  /** INCLUDE columns (stored, not searchable). */
+  readonly include: readonly string[];
+  readonly unique: boolean;
+  readonly primary: boolean;
+  /** btree, hash, gin, gist, brin, … */
+  readonly method: string;
+  /** Has a WHERE clause. */
+  readonly partial: boolean;
+  /** For a partial index whose predicate only asks that some columns be NOT NULL: those columns. */
+  readonly notNullPredicate?: readonly string[];
+  /** The constraint it implements (PRIMARY KEY, UNIQUE, EXCLUDE), by name. */
+  readonly constraint?: string;
+}
+
+export type ConstraintKind = "primary-key" | "unique" | "foreign-key" | "check" | "exclusion";
+
+export interface ConstraintModel {
+  readonly name: string;
+  readonly kind: ConstraintKind;
+  /** The constrained columns (a foreign key's referencing columns); empty for a check constraint. */
+  readonly columns: readonly string[];
+  /** False while a NOT VALID constraint has not been validated. */
+  readonly validated: boolean;
+  /** A foreign key's referenced table. */
+  readonly references?: QualifiedName;
 }
 
 export interface RemovedTable {
@@ -70,6 +129,28 @@ export interface SchemaModel {
 }
 
 export const EMPTY_MODEL: SchemaModel = { tables: [], removedTables: [], transitions: [], migrations: [], skipped: [] };
+
+/**
+ * The schema as the migrations ordered before one file leave it (in that file's migrations folder): what rules read
+ * through `context.history`. Read-only lookups over plain data.
+ */
+export interface SchemaHistory {
+  /** The file the history leads up to (relative to the working directory), and how many migrations precede it. */
+  readonly file: string;
+  readonly migrationCount: number;
+  /** The live table of that name before this file, if the migrations know it. */
+  table(name: QualifiedName): TableModel | undefined;
+  /**
+   * Whether the table was created by a migration the settings mark as unreleased (not deployed yet): nothing in
+   * production reads or writes it, so rules treat it as brand new.
+   */
+  isUnreleased(name: QualifiedName): boolean;
+}
+
+/** A column of a table, with what the migrations show of it. */
+export function findColumn(table: TableModel | undefined, column: string): ColumnModel | undefined {
+  return table?.columnDetails.get(column);
+}
 
 /** The live table of that name (schema-insensitive when either side has no schema, as PostgreSQL's search_path). */
 export function findTable(model: SchemaModel, name: QualifiedName): TableModel | undefined {

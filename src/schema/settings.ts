@@ -1,6 +1,7 @@
 /**
  * The settings the history model reads from `settings["migration-safety"]`: where the migrations are, transitions
- * declared by hand, and where a Prisma schema is. Validated like the engine's settings: a wrong value stops ESLint
+ * declared by hand, where a Prisma schema is, whether the migration rules get the history, and which migrations are
+ * not deployed yet. Validated like the engine's settings: a wrong value stops ESLint
  * with a message naming the key.
  */
 import { SettingsError } from "../context/settings.js";
@@ -21,9 +22,16 @@ export interface SchemaSettings {
   readonly transitions: readonly DeclaredTransition[];
   /** Prisma schema files or globs; undefined: `prisma/schema.prisma`, `schema.prisma`, `prisma/schema/*.prisma`. */
   readonly prismaSchema: readonly string[] | undefined;
+  /** Give the migration rules the schema the earlier migrations leave (`context.history`). Default true. */
+  readonly history: boolean;
+  /**
+   * Migrations not deployed yet (paths or globs relative to the working directory): a table one of them creates is
+   * brand new for the rules of later migrations. `lint --changed-since` sets it to the changed files.
+   */
+  readonly unreleasedMigrations: readonly string[];
 }
 
-export const DEFAULT_SCHEMA_SETTINGS: SchemaSettings = { migrations: undefined, transitions: [], prismaSchema: undefined };
+export const DEFAULT_SCHEMA_SETTINGS: SchemaSettings = { migrations: undefined, transitions: [], prismaSchema: undefined, history: true, unreleasedMigrations: [] };
 
 const cache = new WeakMap<object, SchemaSettings>();
 
@@ -44,7 +52,15 @@ export function parseSchemaSettings(raw: Record<string, unknown>): SchemaSetting
     migrations: globs(raw, "migrations"),
     transitions: transitions(raw.transitions),
     prismaSchema: globs(raw, "prismaSchema"),
+    history: history(raw.history),
+    unreleasedMigrations: globs(raw, "unreleasedMigrations") ?? [],
   };
+}
+
+function history(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== "boolean") throw new SettingsError("history", "true or false", value);
+  return value;
 }
 
 function globs(raw: Record<string, unknown>, key: string): readonly string[] | undefined {

@@ -1,4 +1,7 @@
+import { expect, it } from "vitest";
 import rule from "../../rules/no-foreign-key-without-index.js";
+import { describeOnDatabases } from "../helpers/databases.js";
+import { lintSql } from "../helpers/lint.js";
 import { runSqlRule } from "../helpers/sql-rule-tester.js";
 
 const runner = { "migration-safety": { transactionPerFile: true } };
@@ -163,4 +166,135 @@ runSqlRule(rule, {
       ],
     },
   ],
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// With the migration history (test/schema/fixtures/foreign-keys): the indexes of tables earlier migrations created.
+
+const FIXTURE = "test/schema/fixtures/foreign-keys/migrations";
+const FILENAME = `${FIXTURE}/003_lint.sql`;
+const history = (extra: Record<string, unknown> = {}) => ({ "migration-safety": { migrations: [`${FIXTURE}/*.sql`], ...extra } });
+const historyCase = (name: string, code: string, extra: Record<string, unknown> = {}) => ({ name: `history: ${name}`, code, filename: FILENAME, settings: history(extra) });
+
+runSqlRule(rule, {
+  valid: [
+    historyCase("an index of the history, renamed since, leads with the column", "ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;"),
+    historyCase("an index on a column renamed since", "ALTER TABLE orders ADD CONSTRAINT orders_region_fkey FOREIGN KEY (region) REFERENCES regions (code) NOT VALID;"),
+    historyCase(
+      "quoted, schema-qualified names: the history's index leads with the column",
+      'ALTER TABLE app."Line Items" ADD CONSTRAINT "Line Items order" FOREIGN KEY ("Order Id") REFERENCES orders NOT VALID;',
+    ),
+    historyCase("a table the migrations never named: its indexes are unknown", "ALTER TABLE accounts ADD FOREIGN KEY (owner_id) REFERENCES customers NOT VALID;"),
+    historyCase("a partition of a history table inherits indexes we cannot see", "ALTER TABLE events_2025 ADD FOREIGN KEY (id) REFERENCES customers NOT VALID;"),
+    historyCase("an older table the history indexed on the column", "ALTER TABLE legacy ADD FOREIGN KEY (user_id) REFERENCES customers NOT VALID;"),
+    historyCase("the history off: the indexes of shipments are unknown", "ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders NOT VALID;", { history: false }),
+    historyCase(
+      "an index created in this migration, after the foreign key, on a history table",
+      "ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders NOT VALID;\nCREATE INDEX CONCURRENTLY shipments_order_idx ON shipments (order_id);",
+    ),
+  ],
+  invalid: [
+    {
+      ...historyCase("the history's covering index was dropped by a later migration", "ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders NOT VALID;"),
+      errors: [
+        {
+          messageId: "missingIndex",
+          data: { constraint: "(unnamed)", table: "shipments", columns: "(order_id)", referenced: "orders" },
+          line: 1,
+          column: 23,
+          endLine: 1,
+          endColumn: 77,
+          suggestions: [
+            {
+              messageId: "createIndex",
+              data: { index: "shipments_order_id_idx", table: "shipments", columns: "(order_id)" },
+              output:
+                "ALTER TABLE shipments ADD FOREIGN KEY (order_id) REFERENCES orders NOT VALID;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS shipments_order_id_idx ON shipments (order_id);",
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...historyCase("a partial index whose predicate is not just IS NOT NULL serves only some lookups", "ALTER TABLE orders ADD FOREIGN KEY (coupon_id) REFERENCES coupons NOT VALID;"),
+      errors: [
+        {
+          messageId: "missingIndex",
+          data: { constraint: "(unnamed)", table: "orders", columns: "(coupon_id)", referenced: "coupons" },
+          suggestions: [
+            {
+              messageId: "createIndex",
+              output: "ALTER TABLE orders ADD FOREIGN KEY (coupon_id) REFERENCES coupons NOT VALID;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_coupon_id_idx ON orders (coupon_id);",
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...historyCase("quoted, schema-qualified names: a column that is not the leading one", 'ALTER TABLE app."Line Items" ADD FOREIGN KEY (sku) REFERENCES products (sku) NOT VALID;'),
+      errors: [
+        {
+          messageId: "missingIndex",
+          data: { constraint: "(unnamed)", table: 'app."Line Items"', columns: "(sku)", referenced: "products" },
+          suggestions: [
+            {
+              messageId: "createIndex",
+              data: { index: '"Line Items_sku_idx"', table: 'app."Line Items"', columns: "(sku)" },
+              output:
+                'ALTER TABLE app."Line Items" ADD FOREIGN KEY (sku) REFERENCES products (sku) NOT VALID;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Line Items_sku_idx" ON app."Line Items" (sku);',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...historyCase("an older table of which the history shows some indexes, none on the column", "ALTER TABLE legacy ADD FOREIGN KEY (account_id) REFERENCES customers NOT VALID;"),
+      errors: [
+        {
+          messageId: "noShownIndex",
+          data: { constraint: "(unnamed)", table: "legacy", columns: "(account_id)", referenced: "customers" },
+          suggestions: [
+            {
+              messageId: "createIndex",
+              output: "ALTER TABLE legacy ADD FOREIGN KEY (account_id) REFERENCES customers NOT VALID;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS legacy_account_id_idx ON legacy (account_id);",
+            },
+          ],
+        },
+      ],
+    },
+    {
+      ...historyCase("the history's index is dropped in this migration", "DROP INDEX CONCURRENTLY orders_by_customer;\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;"),
+      errors: [
+        {
+          messageId: "missingIndex",
+          line: 2,
+          suggestions: [
+            {
+              messageId: "createIndex",
+              output:
+                "DROP INDEX CONCURRENTLY orders_by_customer;\nALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers NOT VALID;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_id_idx ON orders (customer_id);",
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+describeOnDatabases("no-foreign-key-without-index: the suggestion on a history table runs on PostgreSQL", (db) => {
+  it("creates the index PostgreSQL then finds covering the foreign key, with an injection-shaped table name", async () => {
+    const code = 'ALTER TABLE "Orders; DROP TABLE x; --" ADD FOREIGN KEY ("Customer ""Id""") REFERENCES customers NOT VALID;';
+    const [message] = lintSql(code, { rules: ["no-foreign-key-without-index"], filename: FILENAME, settings: history() });
+    expect(message?.messageId).toBe("missingIndex");
+    const suggestion = message!.suggestions![0]!.fix.text;
+    expect(suggestion).toBe(';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Orders; DROP TABLE x; --_Customer ""Id""_idx" ON "Orders; DROP TABLE x; --" ("Customer ""Id""")');
+    await db().exec('CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE "Orders; DROP TABLE x; --" (id bigint PRIMARY KEY, "Customer ""Id""" bigint);');
+    await db().exec(code);
+    await db().exec(suggestion.replace(/^;\n/, "")); // CONCURRENTLY: a statement of its own
+    const { rows } = await db().query<{ name: string; columns: string }>(
+      "SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS columns FROM pg_index i WHERE i.indrelid = to_regclass($1)",
+      ['"Orders; DROP TABLE x; --"'],
+    );
+    expect(rows.map((r) => r.name)).toContain('"Orders; DROP TABLE x; --_Customer ""Id""_idx"');
+  });
 });

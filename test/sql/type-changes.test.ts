@@ -1,8 +1,8 @@
 // Column types as written, and which type changes PostgreSQL makes without rewriting the table.
-import type { CollateClause, TypeName } from "@pgsql/types";
+import type { CollateClause, Node, TypeName } from "@pgsql/types";
 import { describe, expect, it } from "vitest";
 import { parseSql } from "../../src/sql/pg-parser.js";
-import { classifyTypeChange, columnTypeOf, formatTypeName } from "../../src/sql/type-changes.js";
+import { classifyTypeChange, columnTypeOf, formatTypeName, isPlainUsing } from "../../src/sql/type-changes.js";
 
 interface ParsedType {
   typeName: TypeName;
@@ -101,6 +101,12 @@ describe("classifyTypeChange", () => {
     ["int", "integer"],
     ["public.citext", "public.citext"],
     ['text COLLATE "C"', 'varchar COLLATE "C"'],
+    ["text", "bpchar"],
+    ["interval", "interval day to second"],
+    ["interval hour", "interval day to second(3)"],
+    ["xml", "text"],
+    ["oid", "regclass"],
+    ["regproc", "regprocedure"],
   ])("%s → %s needs no rewrite", (from, to) => {
     expect(change(from, to)).toBe("no-rewrite");
   });
@@ -128,6 +134,11 @@ describe("classifyTypeChange", () => {
     ["bit varying(16)", "bit varying(8)"],
     ["int", "bigint[]"],
     ["int[]", "bigint[]"],
+    ["varchar(10)[]", "text[]"],
+    ["text", "char(5)"],
+    ["bit(3)", "varbit(5)"],
+    ["interval", "interval day"],
+    ["interval", "interval(3)"],
   ])("%s → %s rewrites", (from, to) => {
     expect(change(from, to)).toBe("rewrite");
   });
@@ -137,18 +148,46 @@ describe("classifyTypeChange", () => {
     ["timestamptz", "timestamp"],
     ["text", "public.citext"],
     ["public.email", "text"],
-    ["varchar(10)[]", "text[]"],
-    ["text", "bpchar"],
-    ["interval", "interval day to second"],
+    ["public.email[]", "text[]"],
     ["text", 'text COLLATE "C"'],
     ["point", "box"],
   ])("%s → %s is not proven either way", (from, to) => {
     expect(change(from, to)).toBe("unproven");
   });
 
-  it("treats every USING clause as a rewrite, even on an otherwise free change", () => {
+  it("timestamp ↔ timestamptz follows the session time zone when the settings give it", () => {
+    const at = (from: string, to: string, sessionTimeZone: string) => classifyTypeChange(typeOf(from), typeOf(to), { sessionTimeZone });
+    expect(at("timestamp", "timestamptz", "UTC")).toMatchObject({ kind: "no-rewrite", indexes: "rebuilt" });
+    expect(at("timestamptz", "timestamp", "etc/utc")).toMatchObject({ kind: "no-rewrite", indexes: "rebuilt" });
+    expect(at("timestamp(3)", "timestamptz(3)", "UTC")).toMatchObject({ kind: "rewrite" });
+    expect(at("timestamp", "timestamptz", "Europe/London")).toEqual({ kind: "rewrite", reason: "the session TimeZone Europe/London is not UTC, so every value is converted" });
+  });
+
+  it("says whether the indexes on the column survive a change that keeps the table", () => {
+    expect(classifyTypeChange(typeOf("varchar(10)"), typeOf("text"))).toMatchObject({ kind: "no-rewrite", indexes: "kept" });
+    expect(classifyTypeChange(typeOf("text"), typeOf("bpchar"))).toMatchObject({ kind: "no-rewrite", indexes: "rebuilt" });
+    expect(classifyTypeChange(typeOf("integer"), typeOf("oid"))).toMatchObject({ kind: "no-rewrite", indexes: "rebuilt" });
+    expect(classifyTypeChange(typeOf("oid"), typeOf("regclass"))).toMatchObject({ kind: "no-rewrite", indexes: "kept" });
+  });
+
+  it("treats a USING clause as a rewrite, even on an otherwise free change", () => {
     expect(change("varchar(10)", "text", true)).toBe("rewrite");
     expect(classifyTypeChange(typeOf("varchar(10)"), typeOf("text"), { using: true }).reason).toBe("a USING expression recomputes every row");
+  });
+
+  it("a USING clause that is the column, or the column cast to the new type, is no USING at all", () => {
+    const using = (sql: string) => {
+      const result = parseSql(`ALTER TABLE t ALTER COLUMN c TYPE numeric(12,2) USING ${sql}`);
+      const def = (result.stmts?.[0]?.stmt as { AlterTableStmt: { cmds: { AlterTableCmd: { def: { ColumnDef: { typeName: TypeName; raw_default: Node } } } }[] } })
+        .AlterTableStmt.cmds[0]!.AlterTableCmd.def.ColumnDef;
+      return isPlainUsing(def.raw_default, "c", def.typeName);
+    };
+    expect(using("c")).toBe(true);
+    expect(using("c::numeric(12,2)")).toBe(true);
+    expect(using("CAST(c AS decimal(12,2))")).toBe(true);
+    expect(using("c::numeric")).toBe(false);
+    expect(using("c * 100")).toBe(false);
+    expect(using("other")).toBe(false);
   });
 
   it("sees a collation change when the old column had one and the new type does not repeat it", () => {

@@ -5,7 +5,7 @@
  * internal error.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { ESLint, Linter } from "eslint";
 import { countResults, ownRuleName, type ReportInput } from "../../report/common.js";
@@ -43,7 +43,10 @@ export function register(program: Command): void {
     .description("Lint migrations: every migration under the working directory, or the files and folders given.")
     .argument("[paths...]", "files or folders to lint; any .sql file named here is linted, wherever it lives")
     .addOption(new Option("-f, --format <name>", "report format").choices(FORMATS).default("stylish"))
-    .option("--changed-since <ref>", "only migrations added or changed since the git ref (plus staged, modified and untracked ones)")
+    .option(
+      "--changed-since <ref>",
+      "only migrations added or changed since the git ref (plus staged, modified and untracked ones); they count as unreleased, so tables they create are brand new",
+    )
     .option("--pg-version <major>", "target PostgreSQL major version (settings.postgresVersion)", parsePgVersion)
     .option("--max-warnings <n>", "exit with 1 when there are more warnings than this", parseCount)
     .option("-o, --output-file <path>", "write the report to a file instead of standard output")
@@ -88,8 +91,17 @@ async function settingsOf(eslint: ESLint, results: readonly ESLint.LintResult[])
 
 export async function lint(paths: readonly string[], options: LintOptions): Promise<number> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const setup = await createLintSetup({ cwd, configLookup: options.configLookup, explicitPaths: paths.length > 0, postgresVersion: options.pgVersion });
   const only = options.changedSince === undefined ? undefined : await changedFiles(cwd, options.changedSince);
+  // The migrations a branch adds or changes are not deployed yet: a table one of them creates is brand new for the
+  // rules of the later ones (settings.unreleasedMigrations, read through the migration history).
+  const unreleasedMigrations = only?.map((file) => relative(cwd, file).split(sep).join("/")).filter((path) => !path.startsWith("../") && !isAbsolute(path));
+  const setup = await createLintSetup({
+    cwd,
+    configLookup: options.configLookup,
+    explicitPaths: paths.length > 0,
+    postgresVersion: options.pgVersion,
+    unreleasedMigrations,
+  });
   const selection = await selectFiles(setup, { cwd, paths, only });
   const shown = (file: string) => relative(cwd, file) || file;
   const configName = setup.configFile ? shown(setup.configFile) : undefined;
