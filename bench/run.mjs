@@ -11,7 +11,7 @@ const BENCHMARKS = {
   editor: "warm per-keystroke lint latency of a 20-statement migration through ESLint#lintText (median, p95)",
   verify: "the transition check vs count(*) on 1,000,000 rows (the server at DATABASE_URL, else PGlite)",
   trace: "trace on PGlite: start-up, the corpus's hatchet and concourse folders (traced, not traced, trace vs lint), history and --rows",
-  backfill: "backfill run vs row-by-row and one-shot UPDATE on 1,000,000 uuid-keyed rows (the server at DATABASE_URL, else PGlite)",
+  backfill: "backfill run (one worker and two) vs row-by-row and one-shot UPDATE on 1,000,000 uuid-keyed rows (the server at DATABASE_URL, else PGlite)",
   "squawk-parity": "rule parity with squawk on the corpus: statements both flag, squawk only, ours only, each difference by reason",
   history: "the migration history for the rules on the corpus: findings per rule with it off, on, and with unreleased migrations; time",
 };

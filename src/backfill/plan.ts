@@ -96,17 +96,24 @@ export interface BackfillPlan {
   /**
    * One batch: the next `limit` keys after the cursor ($1…$k; the condition is left out when `first`, and its line
    * carries `note`), and the update of the pending rows among them. Returns one row — `key_1…key_k` (text, the last
-   * key visited: the next cursor), `span` (keys visited) and `updated` — or no row when no key is left.
+   * key visited: the next cursor), `span` (keys visited) and `updated` — or no row when no key is left. With
+   * `upTo`, the range also stops at an upper key, inclusive, given after the cursor's parameters: the end of one
+   * worker's share of the keys when several run side by side.
    */
-  batchSql(limit: number, first: boolean, note?: string): string;
+  batchSql(limit: number, first: boolean, note?: string, upTo?: boolean): string;
   /** Where the next range ends (`key_1…`, `span`), as batchSql would find it, without updating: for bisecting. */
-  rangeEndSql(limit: number, first: boolean): string;
+  rangeEndSql(limit: number, first: boolean, upTo?: boolean): string;
+  /**
+   * `SELECT count(*) AS pending …`: rows the backfill has still to do (for progress; the expression is not
+   * evaluated), after the cursor unless `first`, and up to an upper key with `upTo` (parameters as in batchSql).
+   */
+  pendingSql(first: boolean, upTo: boolean): string;
+  /** The key (text, `key_1…`) of the row at position $1 (0-based) in key order: where to split the keys between workers. */
+  readonly keyAtSql: string;
   /** The keys (text, `key_1…`) of the pending rows of (cursor, end]: $1…$k the cursor ($1…$k the end when `first`). */
   listSql(first: boolean): string;
   /** The UPDATE restricted to keys between $1…$k and $k+1…$2k (inclusive): one bisection step, always rolled back. */
   rangeUpdateSql(): string;
-  /** `SELECT count(*) AS pending …`: rows the backfill has still to do (for progress; the expression is not evaluated). */
-  readonly countSql: string;
 }
 
 export type PlanOutcome = { readonly ok: true; readonly plan: BackfillPlan } | { readonly ok: false; readonly reason: string };
@@ -195,17 +202,18 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
   const k = key.columns.length;
   const params = (offset: number): string => row(key.columns.map((c, i) => `$${offset + i + 1}${c.type ? `::${c.type}` : ""}`));
   const lowerBound = (note: string | undefined): string => `${keyRow} > ${params(0)}${note ? `  -- ${note}` : ""}`;
+  const upperBound = (first: boolean): string => `${keyRow} <= ${params(first ? 0 : k)}`;
+  const keyRange = (first: boolean, upTo: boolean, note?: string): string[] => [...(first ? [] : [lowerBound(note)]), ...(upTo ? [upperBound(first)] : [])];
   const whereLines = (parts: readonly string[], indent: string): string => (parts.length ? `\n${indent}WHERE ${parts.join(`\n${indent}  AND `)}` : "");
   const setList = assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(",\n      ");
   const userConditions = conditions.map((c) => `(${c})`);
   // Not indexable on purpose (see the header): the key is the only way in.
   const todoPredicate = `(${conditions.length === 1 ? conditions[0] : userConditions.join(" AND ")}) IS TRUE`;
   const a = (column: string): string => `${quoteIdent(ahead)}.${quoteIdent(column)}`;
-  const aheadSelect = (limit: number, first: boolean, note: string | undefined, columns: string, indent: string): string =>
+  const aheadSelect = (limit: number, first: boolean, note: string | undefined, upTo: boolean, columns: string, indent: string): string =>
     [
       `SELECT ${columns}`,
-      `FROM ${tableSql}`,
-      ...(first ? [] : [`WHERE ${lowerBound(note)}`]),
+      `FROM ${tableSql}${whereLines(keyRange(first, upTo, note), indent)}`,
       `ORDER BY ${keyCols.join(", ")}`,
       `LIMIT ${Math.max(1, Math.floor(limit))}`,
     ].join(`\n${indent}`);
@@ -220,11 +228,11 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     scope,
     convergent,
     warnings,
-    batchSql(limit, first, note) {
+    batchSql(limit, first, note, upTo = false) {
       const lastKeys = aheadKeys.map((x) => a(x));
       return [
         `WITH ${quoteIdent(ahead)} (${[rowId, todo, ...aheadKeys].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
-        `  ${aheadSelect(limit, first, note, [`${ref}.ctid`, todoPredicate, ...keyCols].join(", "), "  ")}`,
+        `  ${aheadSelect(limit, first, note, upTo, [`${ref}.ctid`, todoPredicate, ...keyCols].join(", "), "  ")}`,
         `), ${quoteIdent(done)} AS (`,
         `  UPDATE ${tableSql}`,
         `  SET ${setList}`,
@@ -246,10 +254,10 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
         `      LIMIT 1) AS ${quoteIdent(last)}`,
       ].join("\n");
     },
-    rangeEndSql(limit, first) {
+    rangeEndSql(limit, first, upTo = false) {
       return [
         `SELECT ${aheadKeys.map((x, i) => `${a(x)}::text AS key_${i + 1}`).join(", ")}, count(*) OVER () AS span`,
-        `FROM (${aheadSelect(limit, first, undefined, keyCols.join(", "), "      ")}) AS ${quoteIdent(ahead)} (${aheadKeys.map(quoteIdent).join(", ")})`,
+        `FROM (${aheadSelect(limit, first, undefined, upTo, keyCols.join(", "), "      ")}) AS ${quoteIdent(ahead)} (${aheadKeys.map(quoteIdent).join(", ")})`,
         `ORDER BY ${aheadKeys.map((x) => `${a(x)} DESC`).join(", ")}`,
         `LIMIT 1`,
       ].join("\n");
@@ -262,7 +270,10 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     rangeUpdateSql() {
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${keyRow} >= ${params(0)}`, `${keyRow} <= ${params(k)}`, ...userConditions], "")}`;
     },
-    countSql: `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines(userConditions, "")}`,
+    pendingSql(first, upTo) {
+      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...keyRange(first, upTo), ...userConditions], "")}`;
+    },
+    keyAtSql: `SELECT ${keyCols.map((c, i) => `${c}::text AS key_${i + 1}`).join(", ")}\nFROM ${tableSql}\nORDER BY ${keyCols.join(", ")}\nOFFSET $1 LIMIT 1`,
   };
   return { ok: true, plan };
 }

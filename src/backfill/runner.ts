@@ -104,7 +104,11 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
   if (state.done) return { status: "done", stats: stats(), state };
 
   const label = `${formatName(plan.target.table)} (${plan.assignments.map((a) => formatName({ name: a.column })).join(", ")})`;
-  let remaining = await countPending(db, plan);
+  // One worker's share of the keys stops at its upper key; the passes after the walk start again at its lower one.
+  const upper = state.range?.upper ?? null;
+  const lower = state.range?.lower ?? null;
+  const bounds = (from: readonly string[] | null): string[] => [...(from ?? []), ...(upper ?? [])];
+  let remaining = await countPending(db, plan, lower, upper);
   progress.start(label, state.updated, remaining);
   started = performance.now(); // the rate is the batches', not the count's that only feeds the progress display
   const report = (): void => {
@@ -133,7 +137,7 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
       const began = performance.now();
       try {
         await db.exec(`BEGIN; ${setup}`);
-        const { rows } = await db.query<Record<string, unknown>>(plan.batchSql(size, from === null), from ?? []);
+        const { rows } = await db.query<Record<string, unknown>>(plan.batchSql(size, from === null, undefined, upper !== null), bounds(from));
         await db.exec("COMMIT");
         const row = rows[0];
         outcome = row
@@ -160,7 +164,7 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         }
         if (code && ROW_ERROR_CLASSES.has(code.slice(0, 2))) {
           progress.note(`a batch failed (${message}); looking for the row that fails`);
-          const row = await findFailingRow(db, plan, from, size, setup);
+          const row = await findFailingRow(db, plan, from, upper, size, setup);
           if (row) return end({ status: "failed", failure: row });
         }
         return end({ status: "failed", failure: { kind: "batch", code, message } });
@@ -197,7 +201,7 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         const count = state.skipped === "many" ? `more than ${MAX_SKIPPED_BATCHES}` : String(state.skipped.length);
         progress.note(`pass ${state.pass} done; ${count} batches had rows that were locked or changed meanwhile: pass ${state.pass + 1} goes over them again`);
         // Too many to list: walk the whole key range again.
-        save({ pass: state.pass + 1, queue: state.skipped === "many" ? null : state.skipped, cursor: null, skipped: [] });
+        save({ pass: state.pass + 1, queue: state.skipped === "many" ? null : state.skipped, cursor: lower, skipped: [] });
         continue;
       }
       save({ done: true });
@@ -212,8 +216,8 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
 /** Beyond this many batches with skipped rows, a later pass walks the whole key range instead of a list of batches. */
 const MAX_SKIPPED_BATCHES = 10_000;
 
-async function countPending(db: Database, plan: BackfillPlan): Promise<number> {
-  const { rows } = await db.query<{ pending: unknown }>(plan.countSql);
+async function countPending(db: Database, plan: BackfillPlan, lower: readonly string[] | null, upper: readonly string[] | null): Promise<number> {
+  const { rows } = await db.query<{ pending: unknown }>(plan.pendingSql(lower === null, upper !== null), [...(lower ?? []), ...(upper ?? [])]);
   return Number(rows[0]?.pending ?? 0);
 }
 
@@ -247,9 +251,16 @@ export async function guardSaysOk(db: Database, guard: string): Promise<boolean>
  * (without locking), then binary-search the shortest failing prefix, each try an UPDATE over a key range in a
  * transaction that is always rolled back.
  */
-async function findFailingRow(db: Database, plan: BackfillPlan, cursor: readonly string[] | null, size: number, timeouts: string): Promise<RowFailure | undefined> {
+async function findFailingRow(
+  db: Database,
+  plan: BackfillPlan,
+  cursor: readonly string[] | null,
+  upper: readonly string[] | null,
+  size: number,
+  timeouts: string,
+): Promise<RowFailure | undefined> {
   const first = cursor === null;
-  const { rows: ends } = await db.query<Record<string, unknown>>(plan.rangeEndSql(size, first), cursor ?? []);
+  const { rows: ends } = await db.query<Record<string, unknown>>(plan.rangeEndSql(size, first, upper !== null), [...(cursor ?? []), ...(upper ?? [])]);
   const endRow = ends[0];
   if (!endRow) return undefined;
   const end = plan.key.columns.map((_, i) => String(endRow[`key_${i + 1}`]));

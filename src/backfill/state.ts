@@ -25,6 +25,17 @@ export interface BackfillState {
   readonly batches: number;
   readonly done: boolean;
   readonly savedAt: string;
+  /**
+   * One worker's share of the keys, when several run side by side (`--workers`): it starts after `lower` and stops
+   * at `upper` (inclusive); null there means the first or the last key. Absent: the whole key range.
+   */
+  readonly range?: KeyRange;
+}
+
+/** A share of the key range: after `lower` (exclusive), up to `upper` (inclusive); null for an open end. */
+export interface KeyRange {
+  readonly lower: readonly string[] | null;
+  readonly upper: readonly string[] | null;
 }
 
 /** A batch to go over again: the keys after `from` (null: from the first key), `span` of them. */
@@ -34,13 +45,16 @@ export interface RedoBatch {
 }
 
 /** Bumped when the file's shape changes: an older file is refused, not misread. */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export interface StateFile {
   readonly version: typeof STATE_VERSION;
   readonly file: string;
-  /** By backfill identity (see backfillId): a changed UPDATE starts afresh instead of resuming a different one. */
-  readonly backfills: Readonly<Record<string, BackfillState>>;
+  /**
+   * By backfill identity (see backfillId): a changed UPDATE starts afresh instead of resuming a different one.
+   * One state per worker's share of the keys: a single one for a run with one worker.
+   */
+  readonly backfills: Readonly<Record<string, readonly BackfillState[]>>;
 }
 
 /** `<dir>/.migration-safety/<name>.backfill.json` next to the migration. */
@@ -72,11 +86,16 @@ export function readState(path: string, migration: string): StateFile | undefine
   } catch {
     throw new StateError(`${path} is not valid JSON; delete it (or use --restart) to start over`);
   }
-  const state = parsed as Partial<StateFile>;
-  if (state.version !== STATE_VERSION || typeof state.backfills !== "object" || state.backfills === null) {
+  const state = parsed as Partial<Omit<StateFile, "version">> & { version?: unknown };
+  if ((state.version !== STATE_VERSION && state.version !== 2) || typeof state.backfills !== "object" || state.backfills === null) {
     throw new StateError(`${path} is not a backfill state file of this version; delete it (or use --restart) to start over`);
   }
   if (state.file !== migration) throw new StateError(`${path} belongs to ${state.file}, not ${migration}; give another --state-file`);
+  if (state.version === 2) {
+    // Version 2 kept one state per backfill: what a run with one worker keeps now.
+    const single = state.backfills as unknown as Record<string, BackfillState>;
+    return { version: STATE_VERSION, file: migration, backfills: Object.fromEntries(Object.entries(single).map(([id, one]) => [id, [one]])) };
+  }
   return state as StateFile;
 }
 

@@ -83,8 +83,10 @@ describe("backfill run on an in-memory PGlite (a rehearsal: earlier migrations, 
     const saved = process.env.DATABASE_URL;
     delete process.env.DATABASE_URL;
     try {
-      const result = await runCli(["backfill", "run", join(dir, "db/migrations/002_display_name.sql"), "--seed", join(dir, "seed.sql"), "--progress", "lines"]);
+      const args = ["backfill", "run", join(dir, "db/migrations/002_display_name.sql"), "--seed", join(dir, "seed.sql"), "--progress", "lines", "--workers", "3"];
+      const result = await runCli(args);
       expect(result.stderr).toContain("rehearsing on an in-memory PGlite");
+      expect(result.stderr).toContain("one worker: PGlite has a single connection");
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^users \(display_name\): done, 3000 rows updated in \d+ batches/);
       expect(result.stdout).toContain("ok    transition:users.full_name->display_name  3000 rows, 0 missing, 0 drifted");
@@ -142,7 +144,7 @@ for (const target of targets) {
       expect(json.maxBatchMs).toBeGreaterThanOrEqual(0);
       // Progress was saved beside the migration; a second run resumes a finished backfill: nothing to do, verified again.
       const state = JSON.parse(readFileSync(join(dir, "migrations/.migration-safety/010_items.sql.backfill.json"), "utf8"));
-      expect(Object.values(state.backfills)).toEqual([expect.objectContaining({ done: true, updated: 5000 })]);
+      expect(Object.values(state.backfills)).toEqual([[expect.objectContaining({ done: true, updated: 5000 })]]);
       const again = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none"]);
       expect(JSON.parse(again.stdout)).toMatchObject({ status: "done", updated: 0, verification: [{ ok: true }] });
     }, 120_000);
@@ -202,7 +204,8 @@ for (const target of targets) {
 function readUpdated(statePath: string): number {
   try {
     const state = JSON.parse(readFileSync(statePath, "utf8"));
-    return Object.values(state.backfills as Record<string, { updated: number }>)[0]?.updated ?? 0;
+    const shares = Object.values(state.backfills as Record<string, { updated: number }[]>)[0] ?? [];
+    return shares.reduce((n, share) => n + share.updated, 0);
   } catch {
     return 0;
   }

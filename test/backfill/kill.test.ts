@@ -29,9 +29,10 @@ function ensureBuilt(): void {
   if (stale) execFileSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "ignore", timeout: 180_000 });
 }
 
+// On the server, two workers walk a share of the keys each: both are killed mid-way and both resume.
 const targets = [
-  { name: "PGlite", url: (dir: string) => `pglite:${join(dir, "pgdata")}`, schema: "public" },
-  ...(defaultDatabaseUrl() ? [{ name: "PostgreSQL server", url: () => defaultDatabaseUrl()!, schema: `ms_backfill_kill_${process.pid}` }] : []),
+  { name: "PGlite", url: (dir: string) => `pglite:${join(dir, "pgdata")}`, schema: "public", workers: 1 },
+  ...(defaultDatabaseUrl() ? [{ name: "PostgreSQL server, two workers", url: () => defaultDatabaseUrl()!, schema: `ms_backfill_kill_${process.pid}`, workers: 2 }] : []),
 ];
 
 beforeAll(ensureBuilt, 200_000);
@@ -68,7 +69,7 @@ for (const target of targets) {
       const file = join(dir, "migrations", "020_full_name.sql");
       writeFileSync(file, `UPDATE ${schema}.people SET full_name = first || ' ' || last;\n`);
       const statePath = join(dir, "migrations/.migration-safety/020_full_name.sql.backfill.json");
-      const args = [builtCli, "backfill", "run", file, "--database-url", url, "--format", "json", "--max-batch-size", "2000", "--pause-ms", "5"];
+      const args = [builtCli, "backfill", "run", file, "--database-url", url, "--format", "json", "--max-batch-size", "2000", "--pause-ms", "5", "--workers", String(target.workers)];
 
       // First run: killed once a fifth of the rows are done.
       const first = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
@@ -83,6 +84,7 @@ for (const target of targets) {
       const pendingAfterKill = await withDb(async (db) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.people WHERE full_name IS NULL`)).rows[0]!.n));
       expect(killedAt).toBeGreaterThanOrEqual(rows / 5);
       expect(pendingAfterKill).toBeGreaterThan(0); // killed mid-way, not after the end
+      expect(sharesIn(statePath)).toHaveLength(target.workers);
 
       // Second run: resumes from the saved cursor and finishes.
       const second = spawn(process.execPath, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
@@ -107,13 +109,18 @@ for (const target of targets) {
   });
 }
 
-function updatedIn(statePath: string): number {
+/** The saved states of the file's one backfill: one per worker's share of the keys. */
+function sharesIn(statePath: string): { updated: number }[] {
   try {
     const state = JSON.parse(readFileSync(statePath, "utf8"));
-    return Object.values(state.backfills as Record<string, { updated: number }>)[0]?.updated ?? 0;
+    return Object.values(state.backfills as Record<string, { updated: number }[]>)[0] ?? [];
   } catch {
-    return 0; // not written yet, or (never, thanks to write-then-rename) half written
+    return []; // not written yet, or (never, thanks to write-then-rename) half written
   }
+}
+
+function updatedIn(statePath: string): number {
+  return sharesIn(statePath).reduce((n, share) => n + share.updated, 0);
 }
 
 function sleep(ms: number): Promise<void> {

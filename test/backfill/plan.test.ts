@@ -224,11 +224,16 @@ describe("planning", () => {
         for (const text of [
           plan.batchSql(1000, true),
           plan.batchSql(1000, false, "a note"),
+          plan.batchSql(1000, true, undefined, true),
+          plan.batchSql(1000, false, undefined, true),
           plan.rangeEndSql(10, false),
+          plan.rangeEndSql(10, true, true),
           plan.listSql(true),
           plan.listSql(false),
           plan.rangeUpdateSql(),
-          plan.countSql,
+          plan.pendingSql(true, false),
+          plan.pendingSql(false, true),
+          plan.keyAtSql,
           ...checks.map((c) => c.sql),
           planText(backfill!, { batchSize: 500, lockTimeoutMs: 1000, statementTimeoutMs: 1100 }),
         ]) {

@@ -22,16 +22,19 @@ import {
   prepareBackfills,
   readCatalog,
   readState,
-  runBackfill,
+  runWorkers,
+  shareState,
   silentProgress,
+  splitKeyRange,
   STATE_VERSION,
   StateError,
   writeState,
   type BackfillState,
+  type KeyRange,
   type Prepared,
   type PreparedBackfill,
-  type RunOutcome,
   type StateFile,
+  type WorkersOutcome,
 } from "../../backfill/index.js";
 import { applyMigrations, findMigrationFiles, readMigration, runStatement } from "../../db/apply-migrations.js";
 import { defaultDatabaseUrl, openDatabase, type Database } from "../../db/database.js";
@@ -68,6 +71,7 @@ interface RunOptions extends CommonOptions {
   readonly restart?: boolean;
   readonly migrations?: string;
   readonly seed: string[];
+  readonly workers: number;
 }
 
 const DEFAULTS = { batchSize: 1000, targetMs: 100, lockTimeout: "1s" } as const;
@@ -98,6 +102,7 @@ export function register(program: Command): void {
       .option("--guard <sql>", "a query returning a boolean column ok (e.g. replication lag below a limit); batches wait while it is false")
       .option("--state-file <path>", "where progress is saved for resuming (default: .migration-safety/<file>.backfill.json beside the file)")
       .option("--restart", "ignore saved progress and start from the first key")
+      .option("--workers <n>", "server only: split the keys into n shares run side by side, each on its own connection", positive, 1)
       .addOption(new Option("--progress <style>", "progress on stderr: a bar on a terminal, lines otherwise (auto)").choices(PROGRESS).default("auto"))
       .option("--migrations <dir>", "in-memory PGlite only: the migrations folder to apply first (default: the file's folder)")
       .option("--seed <file>", "in-memory PGlite only: SQL to run before the backfill, e.g. sample rows (repeatable)", (value: string, previous: string[]) => [...previous, value], []),
@@ -194,7 +199,7 @@ function transitionUpdate(command: Command, spec: string): string {
 
 interface Finished {
   readonly backfill: PreparedBackfill;
-  readonly outcome: RunOutcome;
+  readonly outcome: WorkersOutcome;
 }
 
 async function run(command: Command, file: string, options: RunOptions): Promise<number> {
@@ -237,7 +242,7 @@ async function run(command: Command, file: string, options: RunOptions): Promise
         throw error;
       }
     }
-    return await runAll(db, file, prepared.backfills, options, scratch);
+    return await runAll(db, url, file, prepared.backfills, options, scratch);
   } catch (error) {
     if (error instanceof StateError) command.error(`error: ${error.message}`, { exitCode: EXIT.error });
     throw error;
@@ -246,11 +251,11 @@ async function run(command: Command, file: string, options: RunOptions): Promise
   }
 }
 
-async function runAll(db: Database, file: string, backfills: readonly PreparedBackfill[], options: RunOptions, scratch: boolean): Promise<number> {
+async function runAll(db: Database, url: string | undefined, file: string, backfills: readonly PreparedBackfill[], options: RunOptions, scratch: boolean): Promise<number> {
   const statePath = options.stateFile ?? defaultStatePath(file);
   const migration = resolve(file);
   const saved: StateFile | undefined = scratch || options.restart ? undefined : readState(statePath, migration);
-  const records: Record<string, BackfillState> = {};
+  const records: Record<string, readonly BackfillState[]> = {};
   const stale = Object.keys(saved?.backfills ?? {}).filter((id) => !backfills.some((b) => b.id === id));
   if (stale.length > 0) note(`${statePath} holds progress of UPDATEs that changed since; they start over`);
 
@@ -272,10 +277,12 @@ async function runAll(db: Database, file: string, backfills: readonly PreparedBa
   const progress = style === "bar" ? barProgress(process.stderr) : style === "lines" ? lineProgress(process.stderr) : silentProgress;
   const statementTimeoutMs = options.statementTimeout ?? options.targetMs + options.lockTimeout;
   const finished: Finished[] = [];
+  // Each worker after the first gets a connection of its own, opened when a backfill first needs it.
+  const extra: Database[] = [];
   try {
     for (const backfill of backfills) {
       const { plan: p } = backfill;
-      const initial: BackfillState = saved?.backfills[backfill.id] ?? {
+      const fresh: BackfillState = {
         table: formatName(p.target.table),
         line: p.target.line,
         cursor: null,
@@ -287,10 +294,19 @@ async function runAll(db: Database, file: string, backfills: readonly PreparedBa
         done: false,
         savedAt: new Date().toISOString(),
       };
-      if (initial.batches > 0 || initial.done) note(`${formatName(p.target.table)}: resuming from ${statePath} (${initial.updated} rows done${initial.done ? ", finished" : ""})`);
+      const resumed = saved?.backfills[backfill.id];
+      const initial = resumed ?? (await shares(db, p, options.workers)).map((range) => shareState(fresh, range));
+      const done = sum(initial.map((s) => s.updated));
+      if (resumed) note(`${formatName(p.target.table)}: resuming from ${statePath} (${done} rows done${initial.every((s) => s.done) ? ", finished" : ""})`);
       else note(`${formatName(p.target.table)}: key ${describeKey(p.key.columns)}, ${describeKeySource(p.key.source)}`);
+      if (initial.length > 1) note(`${initial.length} workers, each on a share of the keys${resumed && initial.length !== options.workers ? " (as saved)" : ""}`);
+      else if (options.workers > 1 && !resumed) note(`one worker: ${db.kind === "pglite" ? "PGlite has a single connection" : "too few rows to share"}`);
       for (const warning of p.warnings) note(`warning: ${warning}`);
-      const outcome = await runBackfill(db, p, initial, {
+      if (initial.length > 1 && db.kind === "pglite") {
+        throw new StateError(`${statePath} was saved by ${initial.length} workers on a server; resume it there, or start over with --restart`);
+      }
+      while (extra.length < initial.length - 1) extra.push(await openDatabase({ url }));
+      const outcome = await runWorkers([db, ...extra], p, initial, {
         batchSize: options.batchSize,
         maxBatchSize: options.maxBatchSize,
         targetMs: options.targetMs,
@@ -300,8 +316,8 @@ async function runAll(db: Database, file: string, backfills: readonly PreparedBa
         guard: options.guard,
         signal: controller.signal,
         progress,
-        save: (state) => {
-          records[backfill.id] = state;
+        save: (states) => {
+          records[backfill.id] = states;
           if (!scratch) writeState(statePath, { version: STATE_VERSION, file: migration, backfills: { ...saved?.backfills, ...records } });
         },
       });
@@ -310,6 +326,7 @@ async function runAll(db: Database, file: string, backfills: readonly PreparedBa
     }
   } finally {
     progress.stop();
+    await Promise.all(extra.map((d) => d.close()));
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
@@ -343,7 +360,7 @@ function summaryJson(status: string, finished: readonly Finished[], results: rea
       key: backfill.plan.key.columns.map((c) => c.name),
       status: outcome.status,
       updated: outcome.stats.updated,
-      totalUpdated: outcome.state.updated,
+      totalUpdated: sum(outcome.states.map((s) => s.updated)),
       batches: outcome.stats.batches,
       retries: outcome.stats.retries,
       maxBatchMs: Math.round(outcome.stats.maxBatchMs),
@@ -426,6 +443,21 @@ function lazyDatabase(url: string | undefined): { get(): Promise<Database>; clos
       if (opened) await (await opened).close();
     },
   };
+}
+
+/** The key range's shares for `workers` workers: one on PGlite, whose single connection cannot run two at once. */
+async function shares(db: Database, p: PreparedBackfill["plan"], workers: number): Promise<KeyRange[]> {
+  return db.kind === "pglite" ? [{ lower: null, upper: null }] : splitKeyRange(db, p, workers);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function positive(value: string): number {
+  const n = integer(value);
+  if (n < 1) throw new InvalidArgumentError("expected 1 or more");
+  return n;
 }
 
 function integer(value: string): number {
