@@ -2,7 +2,9 @@
  * The plugin keeps its promises as a package: every rule is registered, documented, tested and linkable; the
  * configs load in a real ESLint; the doc pages' examples behave as they say.
  */
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import plugin from "../src/index.js";
 import { allRules } from "../rules/index.js";
@@ -104,5 +106,24 @@ describe("docs/rules", () => {
   it("has a page for every rule and no page without a rule", () => {
     const pages = readdirSync(new URL("docs/rules/", root)).map((f) => f.replace(/\.md$/, "")).sort();
     expect(pages).toEqual([...ruleFiles, ...appRuleFiles].sort());
+  });
+});
+
+describe("start-up", () => {
+  // Every lint pays for what loading the plugin loads: the TypeScript compiler (half a second) waits for the first
+  // TypeScript file, so a project of .sql migrations never loads it.
+  it("loading the built plugin does not load TypeScript; parsing a .ts migration through its config does", () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const require = createRequire(import.meta.url);
+      const loaded = () => Object.keys(require.cache).some((path) => /node_modules[\\\\/]typescript[\\\\/]/.test(path));
+      const { default: plugin } = await import("./dist/src/index.js");
+      const before = loaded();
+      const { Linter } = await import("eslint");
+      const messages = new Linter().verify("export async function up(knex: any): Promise<void> { await knex.schema.table('users', (t) => t.dropColumn('email')); }", plugin.configs.typescript, "m.ts");
+      console.log(JSON.stringify({ before, after: loaded(), rules: messages.map((m) => m.ruleId) }));
+    `;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: fileURLToPath(root), encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual({ before: false, after: true, rules: expect.arrayContaining(["migration-safety/no-drop-column"]) });
   });
 });

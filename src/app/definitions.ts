@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
-import { ASTUtils } from "@typescript-eslint/utils";
+import * as ASTUtils from "@typescript-eslint/utils/ast-utils";
 import type { QualifiedName } from "../sql/names.js";
 import { snakeCase } from "./names.js";
 

@@ -5,7 +5,7 @@
  * when the code says it (the ORM call, the variable's query, the object's type) and otherwise is matched by name.
  */
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
-import { ASTUtils } from "@typescript-eslint/utils";
+import * as ASTUtils from "@typescript-eslint/utils/ast-utils";
 import type { SourceCode } from "eslint";
 import { isSqlTag, SqlTextReader } from "../eslint/js/sql-text.js";
 import { SyntheticSql } from "../eslint/js/synthetic-sql.js";

@@ -9,6 +9,7 @@ import { APP_SQL_RULES, appRules } from "../app/index.js";
 import { packageInfo } from "../package-info.js";
 import { MIGRATION_JS_FILES, MIGRATION_SQL_FILES, MIGRATION_TS_FILES } from "../schema/migration-places.js";
 import { SqlLanguage } from "./sql-language.js";
+import { typescriptParser } from "./typescript-parser.js";
 import { PLUGIN_NAMESPACE, SQL_LANGUAGE, toEslintRule } from "./to-eslint-rule.js";
 
 const { name, version } = packageInfo();
@@ -16,14 +17,6 @@ const { name, version } = packageInfo();
 /** Where migrations live in the common setups: `configs.recommended` lints them (and the history model reads them). */
 export { MIGRATION_JS_FILES, MIGRATION_SQL_FILES, MIGRATION_TS_FILES };
 
-/**
- * typescript-eslint's parser, when installed (an optional peer dependency): TS migrations need it, and the rules need
- * no type information. Without it the TypeScript config is left out rather than failing on every .ts file.
- */
-const typescriptParser: Linter.Parser | undefined = await import("@typescript-eslint/parser").then(
-  (module) => ((module as { default?: Linter.Parser }).default ?? module) as Linter.Parser,
-  () => undefined,
-);
 
 const rules: Record<string, RuleDefinition> = {
   ...Object.fromEntries(allRules.map((rule) => [rule.name, toEslintRule(rule)])),

@@ -6,21 +6,17 @@
 import { Linter, type Rule } from "eslint";
 import type { MigrationConvention } from "../context/conventions.js";
 import { extractMigration, type EmbeddedMigration } from "../eslint/js/extract.js";
+import { typescriptParser } from "../eslint/typescript-parser.js";
 import type { SqlDocument } from "../sql/document.js";
 
 export type ReadMigration = { readonly document: SqlDocument; readonly convention?: MigrationConvention } | { readonly skipped: string };
-
-/** typescript-eslint's parser when installed (an optional peer dependency, as for the migration rules). */
-const typescriptParser: Linter.Parser | undefined = await import("@typescript-eslint/parser").then(
-  (module) => ((module as { default?: Linter.Parser }).default ?? module) as Linter.Parser,
-  () => undefined,
-);
 
 const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
 
 export function readJsMigration(text: string, path: string): ReadMigration {
   const typescript = TS_EXTENSIONS.test(path);
-  if (typescript && !typescriptParser) return { skipped: "TypeScript migrations need @typescript-eslint/parser, which is not installed" };
+  const parser = typescript ? typescriptParser : undefined;
+  if (typescript && !parser) return { skipped: "TypeScript migrations need @typescript-eslint/parser, which is not installed" };
   let embedded: EmbeddedMigration | null = null;
   const capture: Rule.RuleModule = {
     create: (context) => ({
@@ -36,7 +32,7 @@ export function readJsMigration(text: string, path: string): ReadMigration {
       {
         // A pattern naming the extensions: ESLint does not lint .ts files matched only by a catch-all `**/*`.
         files: ["**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx}"],
-        ...(typescript ? { languageOptions: { parser: typescriptParser } } : { languageOptions: { sourceType: "module" } }),
+        ...(parser ? { languageOptions: { parser } } : { languageOptions: { sourceType: "module" } }),
         plugins: { "migration-history": { rules: { capture } } },
         rules: { "migration-history/capture": "error" },
       },
