@@ -5,7 +5,7 @@
  *
  * A TS/JS front end produces the same TraceFileInput from the SQL its extractors find.
  */
-import { parse, resolve } from "node:path";
+import { isAbsolute, parse, relative, resolve } from "node:path";
 import { Linter } from "eslint";
 import { readMigration } from "../db/apply-migrations.js";
 import type { StatementContext } from "../context/migration-context.js";
@@ -19,11 +19,12 @@ import type { TraceFileInput, TraceStatementInput } from "./model.js";
 /**
  * @param path the file's path, used to recognise the migration tool (goose, Flyway…) as the linter does
  * @param shownAs the path printed in reports
+ * @param cwd the project's directory, where the user runs ESLint: the lint's migration history is searched there
  */
-export function loadSqlMigration(path: string, text: string, settings: MigrationSettings, shownAs: string = path): TraceFileInput {
+export function loadSqlMigration(path: string, text: string, settings: MigrationSettings, shownAs: string = path, cwd: string = process.cwd()): TraceFileInput {
   const read = readMigration(path, text, settings);
   if (!read.ok) return { file: shownAs, statements: [], error: `the file could not be split into statements: ${read.error}` };
-  const lint = lintIds(path, text, settings, read.document);
+  const lint = lintIds(path, text, settings, read.document, cwd);
   const statements: TraceStatementInput[] = read.statements.map((up) => ({
     line: up.line,
     text: up.text,
@@ -47,7 +48,6 @@ function transactionKey(context: StatementContext): string | null {
   return "section";
 }
 
-/** ESLint matches `files` patterns relative to its cwd: with the file system's root as cwd, every .sql file matches. */
 const linters = new Map<string, Linter>();
 function linterFor(root: string): Linter {
   let linter = linters.get(root);
@@ -55,12 +55,19 @@ function linterFor(root: string): Linter {
   return linter;
 }
 
-/** Rule ids (without the plugin prefix) the lint reports, per top-level statement index of the document. */
-function lintIds(path: string, text: string, settings: MigrationSettings, document: SqlDocument): Map<number, string[]> {
+/**
+ * Rule ids (without the plugin prefix) the lint reports, per top-level statement index of the document. The file is
+ * linted as ESLint run in `cwd` lints it, migration history included. ESLint matches `files` patterns relative to
+ * its cwd, so a file outside `cwd` is linted from the file system's root, without the history: searching for the
+ * migrations before it from there would walk the whole disk.
+ */
+function lintIds(path: string, text: string, settings: MigrationSettings, document: SqlDocument, cwd: string): Map<number, string[]> {
+  const file = resolve(cwd, path);
+  const root = resolve(cwd);
+  const inside = relative(root, file) !== "" && !relative(root, file).startsWith("..") && !isAbsolute(relative(root, file));
   // configs.sql matches **/*.sql; a TS/JS front end brings its own config.
-  const config = { ...plugin.configs.sql, settings: { [PLUGIN_NAMESPACE]: { ...settings } } };
-  const file = resolve(path);
-  const messages = linterFor(parse(file).root).verify(text, [config], file);
+  const config = { ...plugin.configs.sql, settings: { [PLUGIN_NAMESPACE]: { ...settings, ...(inside ? {} : { history: false }) } } };
+  const messages = linterFor(inside ? root : parse(file).root).verify(text, [config], file);
   const out = new Map<number, string[]>();
   const body = document.body;
   for (const message of messages) {

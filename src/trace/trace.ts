@@ -67,7 +67,7 @@ export async function traceMigrations(options: TraceOptions): Promise<TraceRun> 
           })
         : undefined;
       const seeding = options.rows ? await seedTables(db, options.rows, { insideTransaction: isolation === "rollback", existedAtStart }) : undefined;
-      const inputs = found.files.map((file) => loadSqlMigration(file, texts.get(file)!, settings, shown(file, cwd)));
+      const inputs = found.files.map((file) => loadSqlMigration(file, texts.get(file)!, settings, shown(file, cwd), cwd));
       const started = performance.now();
       const files = await traceFiles(inputs, {
         db,

@@ -3,7 +3,7 @@
  * server (the whole trace in one transaction rolled back). Every expectation is a lock or a rewrite PostgreSQL showed,
  * not what the static rules predict; on the server the suite also checks that nothing of the trace is left behind.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -223,5 +223,25 @@ describeOnDatabases("trace", (db) => {
       const { rows } = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM ${odd}`);
       expect(rows[0]!.n).toBe(0); // the seeded rows went with the rollback
     }
+  });
+
+  it("compares with the lint ESLint gives in the project's directory: the migrations before the file, from there", async () => {
+    // A project whose migrations are where the history looks for them by default (db/migrations).
+    const project = migrations({});
+    const folder = join(project, "db", "migrations");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "001_tables.sql"), "CREATE TABLE parents (id int PRIMARY KEY);\nCREATE TABLE kids (id int PRIMARY KEY, parent_id int);\n");
+    writeFileSync(join(folder, "002_fk.sql"), "ALTER TABLE kids ADD CONSTRAINT kids_parent_fk FOREIGN KEY (parent_id) REFERENCES parents (id) NOT VALID;\n");
+    const isolation = db().kind === "pglite" ? "commit" : "rollback";
+    const fkOf = (run: TraceRun) => statements(run).find((s) => s.statement.includes("kids_parent_fk"))!;
+    // In the project (cwd): the lint knows from 001 that kids has no index on parent_id, as the trace sees.
+    const inside = await traceMigrations({ targets: [join(folder, "002_fk.sql")], history: [folder], cwd: project, db: { database: db(), isolation } });
+    expect(fkOf(inside).comparison.agree).toContain("no-foreign-key-without-index");
+    await db().exec("DROP TABLE IF EXISTS kids, parents");
+    // A file outside the working directory is linted without the history (not searched for from the disk's root):
+    // the lint cannot know the table's indexes and stays silent; the trace still sees it.
+    const outside = await traceMigrations({ targets: [join(folder, "002_fk.sql")], history: [folder], cwd: join(project, "elsewhere"), db: { database: db(), isolation } });
+    expect(fkOf(outside).comparison.traceOnly).toContain("no-foreign-key-without-index");
+    await db().exec("DROP TABLE IF EXISTS kids, parents");
   });
 });
