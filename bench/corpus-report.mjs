@@ -10,51 +10,29 @@ import { ESLint } from "eslint";
 import plugin, { parseDocument } from "eslint-plugin-migration-safety";
 import { corpusDir, corpusSqlFiles } from "./lib/common.mjs";
 
-if (process.argv.includes("--ts")) {
-  await reportTypescript();
-  process.exit(0);
-}
-
-const corpus = corpusSqlFiles();
-if (!corpus) process.exit(0);
 const show = process.argv.indexOf("--show");
 const showRule = show > 0 ? process.argv[show + 1] : undefined;
-const showCount = show > 0 ? Number(process.argv[show + 2] ?? 5) : 0;
+let toShow = show > 0 ? Number(process.argv[show + 2] ?? 5) : 0;
 
-// All .sql files of the corpus, whatever their folder: configs.sql applies the recommended rules to **/*.sql.
-const eslint = new ESLint({ cwd: corpus.root, overrideConfigFile: true, overrideConfig: [plugin.configs.sql] });
-const started = performance.now();
-const results = await eslint.lintFiles(corpus.files);
-const ms = performance.now() - started;
+if (process.argv.includes("--ts")) await reportTypescript();
+else await reportSql();
 
-const showCountRef = { n: showCount };
-let statements = 0;
-const perRule = new Map();
-const unchecked = [];
-const fatal = [];
-for (const result of results) {
-  const relative = result.filePath.slice(corpus.root.length + 1);
-  const parsed = parseDocument(readFileSync(result.filePath, "utf8"));
-  if (parsed.ok) statements += parsed.document.statements.length;
-  for (const m of result.messages) {
-    if (!m.ruleId) fatal.push(`${relative}:${m.line}:${m.column} ${m.message}`);
-    else perRule.set(m.ruleId, (perRule.get(m.ruleId) ?? 0) + 1);
-    if (m.ruleId === "migration-safety/no-unchecked-statement") unchecked.push(`${relative}:${m.line}:${m.column} ${m.message}`);
-    if (m.ruleId === `migration-safety/${showRule}` && showCount > 0) {
-      const lines = readFileSync(result.filePath, "utf8").split(/\r?\n/).slice(m.line - 1, (m.endLine ?? m.line));
-      console.log(`--- ${relative}:${m.line}\n${lines.join("\n").slice(0, 400)}\n>>> ${m.message}\n`);
-      if (--showCountRef.n <= 0) process.exit(0);
-    }
+async function reportSql() {
+  const corpus = corpusSqlFiles();
+  if (!corpus) return;
+  // All .sql files of the corpus, whatever their folder: configs.sql applies the recommended rules to **/*.sql.
+  const eslint = new ESLint({ cwd: corpus.root, overrideConfigFile: true, overrideConfig: [plugin.configs.sql] });
+  const started = performance.now();
+  const results = await eslint.lintFiles(corpus.files);
+  const ms = performance.now() - started;
+  let statements = 0;
+  for (const result of results) {
+    const parsed = parseDocument(readFileSync(result.filePath, "utf8"));
+    if (parsed.ok) statements += parsed.document.statements.length;
   }
+  console.log(`corpus: ${results.length} files, ${statements} statements (DO-block statements included) linted in ${ms.toFixed(0)} ms`);
+  printTally(tally(results, corpus.root), "not checked");
 }
-
-console.log(`corpus: ${results.length} files, ${statements} statements (DO-block statements included) linted in ${ms.toFixed(0)} ms`);
-console.log(`crashes: 0 (every file produced a result); fatal parsing errors: ${fatal.length}`);
-for (const line of fatal) console.log(`  fatal ${line}`);
-console.log(`not checked (no-unchecked-statement): ${unchecked.length}`);
-for (const line of unchecked) console.log(`  ${line.slice(0, 220)}`);
-console.log("findings per rule:");
-for (const [rule, count] of [...perRule].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(6)}  ${rule}`);
 
 async function reportTypescript() {
   const root = join(corpusDir, "ts");
@@ -70,25 +48,41 @@ async function reportTypescript() {
   const started = performance.now();
   const results = await eslint.lintFiles(files);
   const ms = performance.now() - started;
-  const perRule = new Map();
   const perProject = new Map();
-  const unanalysed = [];
+  for (const result of results) {
+    const project = result.filePath.slice(root.length + 1).split("/")[0];
+    perProject.set(project, (perProject.get(project) ?? 0) + 1);
+  }
+  console.log(`corpus/ts: ${results.length} files linted in ${ms.toFixed(0)} ms (${[...perProject].map(([p, n]) => `${p} ${n}`).join(", ")})`);
+  printTally(tally(results, root), "not analysed");
+}
+
+/** Findings per rule, statements not checked, fatal errors; prints the findings of --show's rule on the way. */
+function tally(results, root) {
+  const perRule = new Map();
+  const unchecked = [];
   const fatal = [];
   for (const result of results) {
     const relative = result.filePath.slice(root.length + 1);
-    const project = relative.split("/")[0];
-    perProject.set(project, (perProject.get(project) ?? 0) + 1);
     for (const m of result.messages) {
       if (!m.ruleId) fatal.push(`${relative}:${m.line}:${m.column} ${m.message}`);
       else perRule.set(m.ruleId, (perRule.get(m.ruleId) ?? 0) + 1);
-      if (m.ruleId === "migration-safety/no-unchecked-statement") unanalysed.push(`${relative}:${m.line}:${m.column} ${m.message}`);
+      if (m.ruleId === "migration-safety/no-unchecked-statement") unchecked.push(`${relative}:${m.line}:${m.column} ${m.message}`);
+      if (m.ruleId === `migration-safety/${showRule}` && toShow > 0) {
+        const lines = readFileSync(result.filePath, "utf8").split(/\r?\n/).slice(m.line - 1, m.endLine ?? m.line);
+        console.log(`--- ${relative}:${m.line}\n${lines.join("\n").slice(0, 400)}\n>>> ${m.message}\n`);
+        if (--toShow <= 0) process.exit(0);
+      }
     }
   }
-  console.log(`corpus/ts: ${results.length} files linted in ${ms.toFixed(0)} ms (${[...perProject].map(([p, n]) => `${p} ${n}`).join(", ")})`);
+  return { perRule, unchecked, fatal };
+}
+
+function printTally({ perRule, unchecked, fatal }, uncheckedLabel) {
   console.log(`crashes: 0 (every file produced a result); fatal parsing errors: ${fatal.length}`);
   for (const line of fatal) console.log(`  fatal ${line}`);
-  console.log(`not analysed (no-unchecked-statement): ${unanalysed.length}`);
-  for (const line of unanalysed) console.log(`  ${line.slice(0, 220)}`);
+  console.log(`${uncheckedLabel} (no-unchecked-statement): ${unchecked.length}`);
+  for (const line of unchecked) console.log(`  ${line.slice(0, 220)}`);
   console.log("findings per rule:");
   for (const [rule, count] of [...perRule].sort((a, b) => b[1] - a[1])) console.log(`  ${String(count).padStart(6)}  ${rule}`);
 }

@@ -6,6 +6,7 @@ import noAddRequiredColumn from "../../rules/no-add-required-column.js";
 import noConcurrentlyInTransaction from "../../rules/no-concurrently-in-transaction.js";
 import noDropColumn from "../../rules/no-drop-column.js";
 import noRenameColumn from "../../rules/no-rename-column.js";
+import noRenameTable from "../../rules/no-rename-table.js";
 import noSetNotNull from "../../rules/no-set-not-null.js";
 import noUnboundedUpdate from "../../rules/no-unbounded-update.js";
 import noUncheckedStatement from "../../rules/no-unchecked-statement.js";
@@ -38,12 +39,24 @@ runTsRule(noDropColumn, {
   invalid: [{ code: drop, errors: [{ messageId: "dropColumn", ...at(drop, "dropColumn('legacy')") }] }],
 });
 
+// A materialized view rebuilt beside the live one and swapped in: the new view is created by this migration, so
+// indexing it and renaming it into place are not findings (dropping the live one still is, for the lock it takes).
+const swap = migration(`await db.schema.createView('stats_new').materialized().as(db.selectFrom('events').select('kind')).execute();
+  await db.schema.createIndex('stats_kind_idx_new').on('stats_new').column('kind').execute();
+  await db.schema.dropView('stats').materialized().ifExists().execute();
+  await sql\`ALTER MATERIALIZED VIEW "stats_new" RENAME TO "stats"\`.execute(db);`);
+runTsRule(noRenameTable, {
+  valid: [swap],
+  invalid: [],
+});
+
 const index = migration("await db.schema.createIndex('users_email_idx').on('users').column('email').execute();");
 const rawIndex = migration("await sql`create index users_email_idx on users (email)`.execute(db);");
 runTsRule(requireConcurrentIndex, {
   valid: [
     migration(`await db.schema.createTable('events').addColumn('id', 'bigserial', (col) => col.primaryKey()).addColumn('kind', 'text').execute();
   await db.schema.createIndex('events_kind_idx').on('events').column('kind').execute();`),
+    swap,
   ],
   invalid: [
     { code: index, errors: [{ messageId: "createIndex", ...at(index, "db.schema.createIndex('users_email_idx').on('users').column('email').execute()") }] },
@@ -102,6 +115,17 @@ describe("Kysely translation", () => {
     const code = migration(`await db.schema.withSchema('App').alterTable('users').dropColumn('legacy').execute();
   await db.schema.withSchema('App').createIndex('users_email_idx').on('users').column('email').execute();`);
     expect(statementsOf(code, "migrations/x.ts")).toEqual(['ALTER TABLE "App".users DROP COLUMN legacy', 'CREATE INDEX users_email_idx ON "App".users (email)']);
+  });
+
+  it("reads createView and dropView, materialized or not", () => {
+    const code = migration(`await db.schema.createView('v').orReplace().as(db.selectFrom('t').selectAll()).execute();
+  await db.schema.createView('mv').materialized().ifNotExists().as(sql\`select 1 as one\`).execute();
+  await db.schema.dropView('mv').materialized().ifExists().cascade().execute();`);
+    expect(statementsOf(code, "migrations/x.ts")).toEqual([
+      "CREATE OR REPLACE VIEW v AS SELECT",
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS select 1 as one",
+      "DROP MATERIALIZED VIEW IF EXISTS mv CASCADE",
+    ]);
   });
 
   it("puts an index expression into the column list as written", () => {

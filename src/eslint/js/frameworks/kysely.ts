@@ -1,6 +1,7 @@
 /**
  * Kysely: `db.schema.alterTable('t').renameColumn(…).dropColumn(…).addColumn(…, (col) => col.notNull())`,
- * `createIndex(…).on(…).column(…)`, `createTable`, `dropTable`, `dropIndex`, and `db.updateTable(…).set(…).where(…)`
+ * `createIndex(…).on(…).column(…)`, `createTable`, `dropTable`, `dropIndex`, `createView(…)[.materialized()]`,
+ * `dropView`, and `db.updateTable(…).set(…).where(…)`
  * / `db.deleteFrom(…)` chains, translated to the SQL Kysely compiles for PostgreSQL.
  */
 import type * as ESTree from "estree";
@@ -63,6 +64,18 @@ function schemaChain(links: readonly ChainLink[], context: TranslateContext, sch
     case "dropIndex":
       if (!name) return notAnalysed(head, "the index name is not a constant");
       return one(out.add(`DROP INDEX ${has("concurrently") ? "CONCURRENTLY " : ""}${has("ifExists") ? "IF EXISTS " : ""}${name}`, whole), whole);
+    case "createView": {
+      if (!name) return notAnalysed(head, "the view name is not a constant");
+      // The query is a Kysely builder, not SQL: only what the view is, and its name, matter to the rules (a
+      // relation created here, which later statements of the migration may rename or index freely).
+      const query = sqlOf(rest.find((l) => l.method === "as")?.args[0], context) ?? "SELECT";
+      const kind = has("materialized") ? "MATERIALIZED VIEW" : "VIEW";
+      const text = `CREATE ${has("orReplace") ? "OR REPLACE " : ""}${has("temporary") ? "TEMPORARY " : ""}${kind} ${has("ifNotExists") ? "IF NOT EXISTS " : ""}${name} AS ${query}`;
+      return one(out.add(text, whole), whole);
+    }
+    case "dropView":
+      if (!name) return notAnalysed(head, "the view name is not a constant");
+      return one(out.add(`DROP ${has("materialized") ? "MATERIALIZED VIEW" : "VIEW"} ${has("ifExists") ? "IF EXISTS " : ""}${name}${has("cascade") ? " CASCADE" : ""}`, whole), whole);
     case "alterTable":
       if (!name) return notAnalysed(head, "the table name is not a constant");
       return alterTable(name, head, rest.filter((l) => l.method !== "execute"), context);
