@@ -11,7 +11,7 @@ import type { Range, SourceText } from "../src/sql/source-text.js";
 import { unwrap, type ParsedStatement } from "../src/sql/statement.js";
 import { isNullConstant } from "../src/sql/volatility.js";
 
-type MessageId = "notNullWithoutDefault" | "primaryKeyWithoutDefault" | "makeNullable";
+type MessageId = "notNullWithoutDefault" | "notNullWithoutDefaultBefore12" | "primaryKeyWithoutDefault" | "makeNullable";
 
 /** serial types come with DEFAULT nextval(…), so every row gets a value. */
 const SERIAL_TYPES = new Set(["smallserial", "serial2", "serial", "serial4", "bigserial", "serial8"]);
@@ -30,6 +30,8 @@ export default defineRule<MessageId>({
     hasSuggestions: true,
     messages: {
       notNullWithoutDefault: `Adding {{column}} to {{table}} as NOT NULL without a default ${BREAKS}. Add it as nullable, deploy code that writes it, backfill in batches, then enforce NOT NULL with CHECK ({{column}} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT and SET NOT NULL.`,
+      // Before PostgreSQL 12, SET NOT NULL scans the table under ACCESS EXCLUSIVE even with a validated CHECK.
+      notNullWithoutDefaultBefore12: `Adding {{column}} to {{table}} as NOT NULL without a default ${BREAKS}. Add it as nullable, deploy code that writes it, backfill in batches, then enforce NOT NULL with CHECK ({{column}} IS NOT NULL) NOT VALID and VALIDATE CONSTRAINT, and keep that CHECK: on PostgreSQL {{version}}, SET NOT NULL would scan the whole table under an ACCESS EXCLUSIVE lock even then (version 12 and later use the CHECK instead).`,
       primaryKeyWithoutDefault: `Adding {{column}} to {{table}} as PRIMARY KEY without a default makes it NOT NULL, which ${BREAKS}. Add it as nullable, deploy code that writes it, backfill in batches, enforce NOT NULL (CHECK … NOT VALID, VALIDATE CONSTRAINT, SET NOT NULL), then add the primary key USING INDEX of a unique index built CONCURRENTLY.`,
       makeNullable: "Add {{column}} as nullable; enforce NOT NULL in a later migration, after the backfill.",
     },
@@ -50,7 +52,9 @@ export default defineRule<MessageId>({
       }
       const removal = notNull.length === 1 ? notNullRange(statement, context.document.source, notNull[0]!) : undefined;
       const suggestions: Suggestion<MessageId>[] = removal ? [{ messageId: "makeNullable", data: { column: data.column }, range: removal, text: "" }] : [];
-      yield { messageId: "notNullWithoutDefault", data, range: range(), suggestions };
+      const version = context.settings.postgresVersion;
+      if (version < 12) yield { messageId: "notNullWithoutDefaultBefore12", data: { ...data, version }, range: range(), suggestions };
+      else yield { messageId: "notNullWithoutDefault", data, range: range(), suggestions };
     }
   },
 });

@@ -118,5 +118,17 @@ runSqlRule(rule, {
         },
       ],
     },
+    {
+      name: "before PostgreSQL 12 the advice keeps the validated CHECK: SET NOT NULL would scan the table anyway",
+      code: "ALTER TABLE users ADD COLUMN email text NOT NULL;",
+      settings: { "migration-safety": { postgresVersion: 11 } },
+      errors: [{ messageId: "notNullWithoutDefaultBefore12", data: { table: "users", column: "email", version: 11 }, suggestions: 1 }],
+    },
+    {
+      name: "from PostgreSQL 12 the advice ends with SET NOT NULL, which uses the validated CHECK",
+      code: "ALTER TABLE users ADD COLUMN email text NOT NULL;",
+      settings: { "migration-safety": { postgresVersion: 12 } },
+      errors: [{ messageId: "notNullWithoutDefault", suggestions: 1 }],
+    },
   ],
 });
