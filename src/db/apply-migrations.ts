@@ -4,29 +4,33 @@
  * missing extension, role or tablespace) is reported and the rest still runs. Used by `trace` (history before the
  * traced migrations) and by the verification runner (a schema to verify against).
  *
- * Only .sql migrations are applied for now; TS/JS migration files are listed as skipped.
+ * TS/JS migrations (knex, Kysely, node-pg-migrate, TypeORM, Sequelize, MikroORM, raw SQL) are read through the
+ * extractor the migration rules use: the SQL their up function runs, each statement at its line in the file, under the
+ * framework's transaction convention. What a builder call is translated to is the SQL the framework would send, as
+ * far as the call can be read without running it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve, sep } from "node:path";
-import { markerKind } from "../context/conventions.js";
+import { markerKind, type MigrationConvention } from "../context/conventions.js";
 import { analyzeMigration, type StatementContext } from "../context/migration-context.js";
 import { DEFAULT_SETTINGS, type MigrationSettings } from "../context/settings.js";
 import { parseDocument, type SqlDocument } from "../sql/document.js";
 import { findKeywords } from "../sql/locate.js";
+import { readJsMigration } from "../schema/js-migrations.js";
 import { nodeOf, type ParsedStatement, type Statement } from "../sql/statement.js";
 import type { Database } from "./database.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Which files, in which order
 
-/** A file the discovery did not take, and why (a rollback part, a TS/JS migration not supported here). */
+/** A file the discovery did not take, and why (a rollback part, a test file). */
 export interface SkippedFile {
   readonly path: string;
   readonly reason: string;
 }
 
 export interface MigrationFileList {
-  /** Absolute paths of the .sql migrations, in the order the migration tool applies them. */
+  /** Absolute paths of the migrations (.sql, and TS/JS), in the order the migration tool applies them. */
   readonly files: readonly string[];
   readonly skipped: readonly SkippedFile[];
 }
@@ -55,16 +59,19 @@ export function findMigrationFiles(paths: readonly string[], cwd: string = proce
         if (reason === null) files.add(file);
         else if (reason) skipped.push({ path: file, reason });
       }
-    } else if (extname(path) === ".sql") {
+    } else if (extname(path) === ".sql" || isScript(path)) {
       files.add(path);
     } else {
-      skipped.push({ path, reason: SCRIPT_EXTENSIONS.has(extname(path)) ? TS_JS_REASON : "not a .sql file" });
+      skipped.push({ path, reason: "not a .sql, .js or .ts file" });
     }
   }
   return { files: sortMigrations([...files]), skipped };
 }
 
-const TS_JS_REASON = "a TS/JS migration: only .sql migrations are applied for now";
+/** A JS/TS file, read through the extractor. */
+export function isScript(file: string): boolean {
+  return SCRIPT_EXTENSIONS.has(extname(file).toLowerCase());
+}
 
 function* walk(folder: string): Generator<string> {
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -82,9 +89,7 @@ function* walk(folder: string): Generator<string> {
 function skipReason(file: string, root: string): string | null {
   const name = basename(file);
   const folders = file.slice(root.length).split(sep).slice(0, -1);
-  if (SCRIPT_EXTENSIONS.has(extname(name))) {
-    return name.endsWith(".d.ts") || /\.(test|spec)\.[cm]?[jt]s$/.test(name) ? "" : TS_JS_REASON;
-  }
+  if (isScript(name)) return name.endsWith(".d.ts") || /\.(test|spec)\.[cm]?[jt]s$/.test(name) ? "" : null;
   if (extname(name) !== ".sql") return "";
   if (DOWN_FILE.test(name)) return "a rollback (down) migration";
   if (FLYWAY_UNDO.test(name)) return "a Flyway undo migration";
@@ -190,13 +195,22 @@ export type ReadMigrationOutcome =
  * split at their markers and the Down part left out; rollback files give no statement.
  */
 export function readMigration(file: string, text: string, settings: MigrationSettings = DEFAULT_SETTINGS): ReadMigrationOutcome {
-  const outcome = parseDocument(text, { markerKind });
-  if (!outcome.ok) {
-    const line = outcome.source.positionOf(outcome.index).line;
-    return { ok: false, error: `${outcome.message} (line ${line})` };
+  let document: SqlDocument;
+  let convention: MigrationConvention | undefined;
+  if (isScript(file)) {
+    // The statement positions of the extracted document are the file's lines.
+    const script = readJsMigration(text, file, settings.transactionPerFile);
+    if ("skipped" in script) return { ok: false, error: `not read as a migration: ${script.skipped}` };
+    ({ document, convention } = script);
+  } else {
+    const outcome = parseDocument(text, { markerKind });
+    if (!outcome.ok) {
+      const line = outcome.source.positionOf(outcome.index).line;
+      return { ok: false, error: `${outcome.message} (line ${line})` };
+    }
+    document = outcome.document;
   }
-  const { document } = outcome;
-  const contexts = analyzeMigration(document, settings, file);
+  const contexts = analyzeMigration(document, settings, file, convention);
   const statements: UpStatement[] = [];
   for (const statement of document.body) {
     const context = contexts[statement.index]!;

@@ -3,9 +3,10 @@
  * extractor the migration rules use turns it into a SQL document with its up and down parts. The extractor needs an
  * ESLint SourceCode (scopes, to read constants), so the file goes through ESLint's Linter with one rule that keeps it.
  */
+import { dirname, resolve } from "node:path";
 import { Linter, type Rule } from "eslint";
 import type { MigrationConvention } from "../context/conventions.js";
-import { extractMigration, type EmbeddedMigration } from "../eslint/js/extract.js";
+import { conventionFor, extractMigration, type EmbeddedMigration } from "../eslint/js/extract.js";
 import { typescriptParser } from "../eslint/typescript-parser.js";
 import type { SqlDocument } from "../sql/document.js";
 
@@ -13,7 +14,11 @@ export type ReadMigration = { readonly document: SqlDocument; readonly conventio
 
 const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
 
-export function readJsMigration(text: string, path: string): ReadMigration {
+/**
+ * @param transactionPerFile the `transactionPerFile` setting, applied to the framework's default as the migration
+ *   rules apply it (undefined: the framework's default and the file's own opt-outs)
+ */
+export function readJsMigration(text: string, path: string, transactionPerFile?: boolean): ReadMigration {
   const typescript = TS_EXTENSIONS.test(path);
   const parser = typescript ? typescriptParser : undefined;
   if (typescript && !parser) return { skipped: "TypeScript migrations need @typescript-eslint/parser, which is not installed" };
@@ -25,7 +30,9 @@ export function readJsMigration(text: string, path: string): ReadMigration {
       },
     }),
   };
-  const linter = new Linter({ configType: "flat" });
+  // ESLint matches `files` against the path relative to its cwd, and ignores a file outside it: the file's own
+  // folder as cwd makes the pattern match wherever the file is.
+  const linter = new Linter({ configType: "flat", cwd: dirname(resolve(path)) });
   const messages = linter.verify(
     text,
     [
@@ -43,5 +50,5 @@ export function readJsMigration(text: string, path: string): ReadMigration {
   if (fatal) return { skipped: `it does not parse (${fatal.message}, line ${fatal.line})` };
   const found = embedded as EmbeddedMigration | null;
   if (!found) return { skipped: "it runs no SQL the extractor recognises" };
-  return { document: found.document, convention: found.convention };
+  return { document: found.document, convention: conventionFor(found, transactionPerFile) };
 }

@@ -1,18 +1,18 @@
 /**
- * A .sql migration as trace input: its up statements with their lines, the transaction each runs in under the
+ * A migration as trace input: its up statements with their lines, the transaction each runs in under the
  * migration tool, and the rule ids the static lint reports on each — linted through ESLint's Linter with the
- * plugin's own config, so inline disable comments count as they do for the user.
- *
- * A TS/JS front end produces the same TraceFileInput from the SQL its extractors find.
+ * plugin's own config, so inline disable comments count as they do for the user. A TS/JS migration gives the SQL the
+ * extractor finds in it, at the lines of the strings and calls it comes from, linted with the JS/TS config.
  */
 import { isAbsolute, parse, relative, resolve } from "node:path";
 import { Linter } from "eslint";
-import { readMigration } from "../db/apply-migrations.js";
+import { isScript, readMigration } from "../db/apply-migrations.js";
 import type { StatementContext } from "../context/migration-context.js";
 import type { MigrationSettings } from "../context/settings.js";
 import plugin from "../eslint/plugin.js";
 import { PLUGIN_NAMESPACE } from "../eslint/to-eslint-rule.js";
 import type { SqlDocument } from "../sql/document.js";
+import type { Location } from "../sql/source-text.js";
 import { nodeOf } from "../sql/statement.js";
 import type { TraceFileInput, TraceStatementInput } from "./model.js";
 
@@ -55,6 +55,13 @@ function linterFor(root: string): Linter {
   return linter;
 }
 
+/** Whether a (1-based line, 0-based column) position lies within a location. */
+function holds(loc: Location, line: number, column: number): boolean {
+  const after = line > loc.start.line || (line === loc.start.line && column >= loc.start.column);
+  const before = line < loc.end.line || (line === loc.end.line && column <= loc.end.column);
+  return after && before;
+}
+
 /**
  * Rule ids (without the plugin prefix) the lint reports, per top-level statement index of the document. The file is
  * linted as ESLint run in `cwd` lints it, migration history included. ESLint matches `files` patterns relative to
@@ -65,16 +72,21 @@ function lintIds(path: string, text: string, settings: MigrationSettings, docume
   const file = resolve(cwd, path);
   const root = resolve(cwd);
   const inside = relative(root, file) !== "" && !relative(root, file).startsWith("..") && !isAbsolute(relative(root, file));
-  // configs.sql matches **/*.sql; a TS/JS front end brings its own config.
-  const config = { ...plugin.configs.sql, settings: { [PLUGIN_NAMESPACE]: { ...settings, ...(inside ? {} : { history: false }) } } };
+  const script = isScript(file);
+  // configs.sql matches **/*.sql, configs.javascript and configs.typescript the script files.
+  const base = script ? (/\.[cm]?tsx?$/i.test(file) ? plugin.configs.typescript : plugin.configs.javascript) : plugin.configs.sql;
+  const config = { ...base, settings: { [PLUGIN_NAMESPACE]: { ...settings, ...(inside ? {} : { history: false }) } } };
   const messages = linterFor(inside ? root : parse(file).root).verify(text, [config], file);
   const out = new Map<number, string[]>();
   const body = document.body;
   for (const message of messages) {
     if (!message.ruleId) continue;
+    // The top-level statement that holds the message (a DO block's inner statements lie within it): by offset in a
+    // .sql file; by position in a script, whose document offsets are those of the extracted SQL, not the file's.
     const index = (document.source.lineStarts[message.line - 1] ?? 0) + message.column - 1;
-    // The top-level statement whose range holds the message (a DO block's inner statements lie within it).
-    const statement = body.find((s) => index >= s.range[0] && index <= s.range[1]) ?? body.find((s) => s.loc.start.line === message.line);
+    const statement = script
+      ? body.find((s) => holds(s.loc, message.line, message.column - 1))
+      : (body.find((s) => index >= s.range[0] && index <= s.range[1]) ?? body.find((s) => s.loc.start.line === message.line));
     if (!statement) continue;
     const id = message.ruleId.replace(`${PLUGIN_NAMESPACE}/`, "");
     const ids = out.get(statement.index) ?? [];

@@ -43,7 +43,7 @@ export async function traceMigrations(options: TraceOptions): Promise<TraceRun> 
   const cwd = options.cwd ?? process.cwd();
   if (options.commit && !options.url && !options.db) throw new TraceUsageError("--commit applies to a PostgreSQL server (--database-url or DATABASE_URL); PGlite runs in memory");
   const found = findMigrationFiles(options.targets, cwd);
-  if (found.files.length === 0) throw new TraceUsageError(`no .sql migrations found in ${options.targets.join(", ")}`);
+  if (found.files.length === 0) throw new TraceUsageError(`no migrations (.sql, .js, .ts) found in ${options.targets.join(", ")}`);
   const history = options.history?.length ? historyBefore(findMigrationFiles(options.history, cwd).files, found.files) : [];
   const skippedFiles: SkippedFile[] = [...found.skipped];
 

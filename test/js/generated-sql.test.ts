@@ -84,7 +84,8 @@ describeOnDatabases("generated SQL of the JS/TS translators", (db) => {
   await knex.schema.withSchema(${js(other)}).alterTable(${js(users)}, (t) => { t.dropColumn(${js(NAMES.legacy)}); });
   await knex(${js(users)}).where('id', 1).update({ ${js(NAMES.quote)}: "v'1" });
   await knex(${js(users)}).whereIn('id', [1, 2]).del();
-  await knex.schema.createTable(${js("K New")}, (t) => { t.increments(); });
+  await knex.schema.createTable(${js("K New")}, (t) => { t.increments(); t.string(${js(NAMES.quote)}).notNullable().unique(); });
+  await knex.schema.alterTable(${js("K New")}, (t) => { t.index([${js(NAMES.quote)}]); });
   await knex.schema.renameTable(${js("K New")}, ${js("K Newer")});
   await knex.schema.dropTable(${js("K Newer")});
 };`;
@@ -123,11 +124,21 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.updateTable(${js(users)}).set({ ${js(NAMES.quote)}: "v'1" }).where('id', '=', 1).execute();
   await db.deleteFrom(${js(users)}).where('id', 'in', [1, 2]).execute();
   await db.schema.dropIndex(${js(index)}).execute();
+  await db.schema.createTable(${js("Ky New")})
+    .addColumn('id', 'serial', (col) => col.primaryKey())
+    .addColumn(${js("Org Id")}, 'integer', (col) => col.notNull().references(${js(`${orgs}.id`)}))
+    .addColumn(${js(NAMES.quote)}, 'text', (col) => col.defaultTo(${js("a'b")}))
+    .addUniqueConstraint(${js("uq new")}, [${js("Org Id")}, ${js(NAMES.quote)}])
+    .execute();
+  await db.schema.createIndex(${js("new idx")}).on(${js("Ky New")}).column(${js(NAMES.quote)}).execute();
 }`;
       await run(db(), code, "migrations/kysely.ts");
       expect(await columnsOf(db(), users)).toEqual(expect.arrayContaining([`${NAMES.mixed} 2`, "Nick Name", "Org Id"]));
       expect(await columnsOf(db(), users)).not.toContain(NAMES.injection);
       expect(await columnsOf(db(), users, other)).toEqual(["id"]);
+      // The new table has the columns its createTable chain adds, so the index on one of them could be built.
+      expect(await columnsOf(db(), "Ky New")).toEqual(["id", "Org Id", NAMES.quote]);
+      expect(await indexesOf(db(), "Ky New")).toEqual(expect.arrayContaining(["new idx", "uq new"]));
     } finally {
       await db().exec(`DROP SCHEMA IF EXISTS ${q(other)} CASCADE`);
     }

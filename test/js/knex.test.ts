@@ -6,6 +6,7 @@ import noAddRequiredColumn from "../../rules/no-add-required-column.js";
 import noDropColumn from "../../rules/no-drop-column.js";
 import noRenameColumn from "../../rules/no-rename-column.js";
 import noSetNotNull from "../../rules/no-set-not-null.js";
+import noUncheckedStatement from "../../rules/no-unchecked-statement.js";
 import noUnboundedUpdate from "../../rules/no-unbounded-update.js";
 import noUniqueConstraintWithoutIndex from "../../rules/no-unique-constraint-without-index.js";
 import requireConcurrentIndex from "../../rules/require-concurrent-index.js";
@@ -95,8 +96,18 @@ runJsRule(noUnboundedUpdate, {
 });
 
 const required = alter("t.string('email').notNullable();");
+// A createTable callback's columns are statements on the new table: never findings, however they are written.
+const created = `exports.up = async function (knex) {
+  await knex.schema.createTable('accounts', (t) => {
+    t.increments();
+    t.string('email').notNullable().unique();
+    t.integer(columnName);
+  });
+};
+`;
+
 runJsRule(noAddRequiredColumn, {
-  valid: [alter("t.string('email').notNullable().defaultTo('');"), alter("t.string('email');")],
+  valid: [alter("t.string('email').notNullable().defaultTo('');"), alter("t.string('email');"), created],
   invalid: [{ code: required, errors: [{ messageId: "notNullWithoutDefault", ...at(required, "t.string('email').notNullable()") }] }],
 });
 
@@ -123,7 +134,18 @@ runJsRule(requireNotValidConstraint, {
   invalid: [{ code: foreign, errors: [{ messageId: "foreignKey", ...at(foreign, "references('orgs.id')") }] }],
 });
 
+runJsRule(noUncheckedStatement, { valid: [created], invalid: [] });
+
 describe("knex translation", () => {
+  it("sends a createTable's columns after the table, as knex does, and leaves out what cannot be read", () => {
+    expect(statementsOf(created)).toEqual([
+      "CREATE TABLE accounts ()",
+      "ALTER TABLE accounts ADD COLUMN id serial PRIMARY KEY",
+      "ALTER TABLE accounts ADD COLUMN email varchar(255) NOT NULL",
+      "ALTER TABLE accounts ADD CONSTRAINT accounts_email_unique UNIQUE (email)",
+    ]);
+  });
+
   it("sends what knex sends: column constraints as separate statements with knex's names", () => {
     expect(statementsOf(alter("t.string('Email', 64).notNullable().unique().index();"))).toEqual([
       'ALTER TABLE users ADD COLUMN "Email" varchar(64) NOT NULL',

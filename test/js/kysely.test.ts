@@ -117,6 +117,24 @@ describe("Kysely translation", () => {
     expect(statementsOf(code, "migrations/x.ts")).toEqual(['ALTER TABLE "App".users DROP COLUMN legacy', 'CREATE INDEX users_email_idx ON "App".users (email)']);
   });
 
+  it("writes a createTable's columns and constraints into its column list; one it cannot read leaves the list empty", () => {
+    const code = migration(`await db.schema
+    .createTable('accounts')
+    .ifNotExists()
+    .addColumn('id', 'serial', (col) => col.primaryKey())
+    .addColumn('org_id', 'integer', (col) => col.notNull().references('orgs.id'))
+    .addColumn('email', 'varchar(255)', (col) => col.notNull().unique())
+    .addColumn('created_at', 'timestamptz', (col) => col.defaultTo(sql\`now()\`))
+    .addUniqueConstraint('accounts_org_email_key', ['org_id', 'email'])
+    .execute();
+  await db.schema.createTable('other').addColumn(name, 'text').execute();`);
+    expect(statementsOf(code, "migrations/x.ts")).toEqual([
+      "CREATE TABLE IF NOT EXISTS accounts (id serial PRIMARY KEY, org_id integer NOT NULL REFERENCES orgs (id), email varchar(255) NOT NULL UNIQUE, " +
+        "created_at timestamptz DEFAULT now(), CONSTRAINT accounts_org_email_key UNIQUE (org_id, email))",
+      "CREATE TABLE other ()",
+    ]);
+  });
+
   it("reads createView and dropView, materialized or not", () => {
     const code = migration(`await db.schema.createView('v').orReplace().as(db.selectFrom('t').selectAll()).execute();
   await db.schema.createView('mv').materialized().ifNotExists().as(sql\`select 1 as one\`).execute();

@@ -28,7 +28,7 @@ function tree(files: Record<string, string>): string {
 const names = (root: string, files: readonly string[]): string[] => files.map((file) => relative(root, file));
 
 describe("findMigrationFiles", () => {
-  it("takes up migrations, skips rollbacks and lists TS/JS migrations as not applied", () => {
+  it("takes up migrations, .sql and TS/JS, and skips rollbacks, type declarations and tests", () => {
     const root = tree({
       "db/1_init.up.sql": "",
       "db/1_init.down.sql": "",
@@ -41,20 +41,20 @@ describe("findMigrationFiles", () => {
       "sqitch/verify/a.sql": "",
       "knex/20240101_add.ts": "",
       "knex/types.d.ts": "",
+      "knex/20240101_add.test.ts": "",
       "README.md": "",
       "node_modules/pkg/migrations/1.sql": "",
     });
     const found = findMigrationFiles([root]);
-    expect(names(root, found.files).sort()).toEqual(["db/1_init.up.sql", "diesel/2024-01-01_x/up.sql", "flyway/V1__a.sql", "sqitch/deploy/a.sql"].sort());
+    expect(names(root, found.files).sort()).toEqual(["db/1_init.up.sql", "diesel/2024-01-01_x/up.sql", "flyway/V1__a.sql", "knex/20240101_add.ts", "sqitch/deploy/a.sql"].sort());
     expect(found.skipped.map((s) => [relative(root, s.path), s.reason])).toEqual(
       expect.arrayContaining([
         ["db/1_init.down.sql", "a rollback (down) migration"],
         ["flyway/U1__a.sql", "a Flyway undo migration"],
         ["sqitch/revert/a.sql", "a sqitch revert script"],
-        ["knex/20240101_add.ts", "a TS/JS migration: only .sql migrations are applied for now"],
       ]),
     );
-    expect(found.skipped.some((s) => s.path.endsWith(".d.ts") || s.path.endsWith("README.md"))).toBe(false);
+    expect(found.skipped.some((s) => s.path.endsWith(".d.ts") || s.path.endsWith(".test.ts") || s.path.endsWith("README.md"))).toBe(false);
   });
 
   it("takes a file named explicitly even when a folder search would skip it, and fails on a missing path", () => {

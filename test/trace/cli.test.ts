@@ -44,7 +44,7 @@ describe("migration-safety trace", () => {
     const empty = tempProject({ "m/readme.md": "" });
     const none = await runCli(["trace", `${empty}/m`, "--pglite"]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toContain("no .sql migrations found");
+    expect(none.stderr).toContain("no migrations (.sql, .js, .ts) found");
     const project = tempProject(unsafe);
     const commit = await runCli(["trace", `${project}/migrations`, "--pglite", "--commit"]);
     expect(commit.code).toBe(2);

@@ -244,4 +244,75 @@ describeOnDatabases("trace", (db) => {
     expect(fkOf(outside).comparison.traceOnly).toContain("no-foreign-key-without-index");
     await db().exec("DROP TABLE IF EXISTS kids, parents");
   });
+
+  it("traces TS/JS migrations through the extractor: the SQL they run, at their lines, under the framework's transaction", async () => {
+    const project = migrations({});
+    const folder = join(project, "migrations");
+    mkdirSync(folder, { recursive: true });
+    // TypeORM: raw queryRunner.query strings, the file wrapped in one transaction; the first migration is history.
+    writeFileSync(
+      join(folder, "1700000000000-Create.ts"),
+      `import { MigrationInterface, QueryRunner } from "typeorm";
+export class Create1700000000000 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`CREATE TABLE "accounts" ("id" SERIAL PRIMARY KEY, "email" varchar(40) NOT NULL)\`);
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`DROP TABLE "accounts"\`);
+  }
+}
+`,
+    );
+    writeFileSync(
+      join(folder, "1700000000001-Change.ts"),
+      `import { MigrationInterface, QueryRunner } from "typeorm";
+export class Change1700000000001 implements MigrationInterface {
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`ALTER TABLE "accounts" ALTER COLUMN "id" TYPE bigint\`);
+    await queryRunner.query(
+      \`CREATE INDEX "accounts_email_idx" ON "accounts" ("email")\`,
+    );
+  }
+  public async down(queryRunner: QueryRunner): Promise<void> {}
+}
+`,
+    );
+    // knex (JavaScript): a builder call translated to the SQL knex sends.
+    writeFileSync(
+      join(folder, "1700000000002_nickname.js"),
+      `exports.up = async function (knex) {
+  await knex.schema.alterTable("accounts", (table) => {
+    table.string("nickname");
+  });
+};
+exports.down = async function () {};
+`,
+    );
+    writeFileSync(join(folder, "helpers.ts"), "export const TABLE = 'accounts';\n");
+    const isolation = db().kind === "pglite" ? "commit" : "rollback";
+    const run = await traceMigrations({
+      targets: [join(folder, "1700000000001-Change.ts"), join(folder, "1700000000002_nickname.js"), join(folder, "helpers.ts")],
+      history: [folder],
+      cwd: project,
+      db: { database: db(), isolation },
+    });
+    const byFile = Object.fromEntries(run.files.map((f) => [f.file.split("/").pop(), f]));
+    const [retype, index] = byFile["1700000000001-Change.ts"]!.statements;
+    // Lines of the TS file (the second statement's SQL starts on the line after its call); what PostgreSQL did.
+    expect([retype!.line, index!.line]).toEqual([4, 6]);
+    expect(retype!.rewritten).toContain("accounts");
+    expect(locksOn(retype!, "accounts")).toEqual([again("ACCESS EXCLUSIVE")]);
+    expect(retype!.comparison.agree).toEqual(expect.arrayContaining(["no-column-type-change", "require-lock-timeout"]));
+    // TypeORM runs the file in one transaction: the index is built while the ACCESS EXCLUSIVE lock is still held.
+    expect(index!.findings.map((f: { rule: string }) => f.rule)).toEqual(expect.arrayContaining(["require-concurrent-index", "no-statement-after-exclusive-lock"]));
+    expect(index!.comparison.agree).toEqual(expect.arrayContaining(["require-concurrent-index", "no-statement-after-exclusive-lock"]));
+    const [nickname] = byFile["1700000000002_nickname.js"]!.statements;
+    // At the line of the call it comes from (`table.string("nickname")`).
+    expect(nickname).toMatchObject({ line: 3, statement: "ALTER TABLE accounts ADD COLUMN nickname varchar(255)" });
+    expect(nickname!.notTraced).toBeUndefined();
+    expect(await columnExists("accounts", "nickname")).toBe(committed());
+    // A file in the folder that runs no migration SQL is said to be one, not traced as an empty migration.
+    expect(byFile["helpers.ts"]).toMatchObject({ statements: [], error: expect.stringContaining("not read as a migration") });
+    if (committed()) await db().exec("DROP TABLE accounts");
+  });
 });

@@ -64,9 +64,10 @@ function schemaOperation(link: ChainLink, schema: string | undefined): readonly 
     case "createTableIfNotExists": {
       const name = table;
       if (!name) return notAnalysed(link, "the table name is not a constant");
-      // Columns of a new table do not matter to the rules: the table itself is what makes later statements safe.
+      // The table first, then what its callback adds, as ALTER TABLE statements on the new table: exempt from the
+      // rules like the table itself, but what later statements (and a trace, which runs them) build on.
       out.add(`CREATE TABLE ${link.method === "createTableIfNotExists" ? "IF NOT EXISTS " : ""}${name} ()`, link.call);
-      return sql(out, link);
+      return [...sql(out, link), ...callbackOperations(name, b)];
     }
     case "dropTable":
     case "dropTableIfExists": {
@@ -109,6 +110,26 @@ function tableOfCallback(root: Node): string | undefined {
     return table && schema ? `${schema}.${table}` : table;
   }
   return undefined;
+}
+
+/** The column and index calls of a createTable callback (`(t) => { t.increments(); t.string('email'); … }`), in order. */
+function callbackOperations(table: string, callback: ESTree.Node | undefined): Operation[] {
+  const fn = callback ? unwrapExpression(callback as ESTree.Node & { range?: [number, number] }) : undefined;
+  if (fn?.type !== "ArrowFunctionExpression" && fn?.type !== "FunctionExpression") return [];
+  const param = fn.params[0];
+  if (param?.type !== "Identifier") return [];
+  const expressions = fn.body.type === "BlockStatement" ? fn.body.body.flatMap((s) => (s.type === "ExpressionStatement" ? [s.expression] : [])) : [fn.body];
+  const operations: Operation[] = [];
+  for (const expression of expressions) {
+    const node = unwrapExpression(expression as ESTree.Node & { range?: [number, number] });
+    if (node.type !== "CallExpression") continue;
+    const { root, links } = chainOf(node);
+    if (root.type !== "Identifier" || root.name !== param.name || links.length === 0) continue;
+    // What cannot be read is left out rather than reported: nothing on a new table is unsafe, so it is no reason to
+    // say the migration was not checked.
+    operations.push(...(tableBuilderOperation(table, links) ?? []).filter((operation) => operation.kind !== "not-analysed"));
+  }
+  return operations;
 }
 
 function tableBuilderOperation(table: string, links: readonly ChainLink[]): readonly Operation[] | undefined {
@@ -194,7 +215,9 @@ function tableBuilderOperation(table: string, links: readonly ChainLink[]): read
  * with `.alter()` → ALTER COLUMN: knex re-states the column (type, default, nullability) unless told otherwise.
  */
 function columnOperation(table: string, first: ChainLink, links: readonly ChainLink[]): readonly Operation[] {
-  const columnName = stringValue(first.args[0]);
+  // increments() and bigIncrements() without a name make `id`.
+  const unnamedId = first.args.length === 0 && (first.method === "increments" || first.method === "bigIncrements");
+  const columnName = unnamedId ? "id" : stringValue(first.args[0]);
   if (columnName === undefined) return notAnalysed(first, "the column name is not a constant");
   const column = quoteName(columnName);
   const type = first.method === "specificType" ? (stringValue(first.args[1]) ?? "text") : typeWithArgs(first);

@@ -5,6 +5,7 @@
  * / `db.deleteFrom(…)` chains, translated to the SQL Kysely compiles for PostgreSQL.
  */
 import type * as ESTree from "estree";
+import { parseSql } from "../../../sql/pg-parser.js";
 import { unwrapExpression } from "../sql-text.js";
 import { bindValueOf, chainOf, linkNode, identifierOf, literalOf, PieceList, stringList, stringValue, type ChainLink } from "./pieces.js";
 import { translateCall, unreadable } from "./reading.js";
@@ -38,9 +39,15 @@ function schemaChain(links: readonly ChainLink[], context: TranslateContext, sch
   const out = new PieceList();
   const whole = links.at(-1)!.call;
   switch (head.method) {
-    case "createTable":
+    case "createTable": {
       if (!name) return notAnalysed(head, "the table name is not a constant");
-      return one(out.add(`CREATE TABLE ${has("ifNotExists") ? "IF NOT EXISTS " : ""}${name} ()`, whole), whole);
+      // A new table is never unsafe to create, but its columns and keys are what later statements (and a trace, which
+      // runs them) build on: `addColumn` and the constraint calls become the column list, when they can be read.
+      const create = `CREATE TABLE ${has("ifNotExists") ? "IF NOT EXISTS " : ""}${name}`;
+      const elements = tableElements(rest, context);
+      const full = elements && `${create} (${elements.join(", ")})`;
+      return one(out.add(full && parsesAsOne(full) ? full : `${create} ()`, whole), whole);
+    }
     case "dropTable":
       if (!name) return notAnalysed(head, "the table name is not a constant");
       return one(out.add(`DROP TABLE ${has("ifExists") ? "IF EXISTS " : ""}${name}${has("cascade") ? " CASCADE" : ""}`, whole), whole);
@@ -155,6 +162,56 @@ function alterTable(table: string, head: ChainLink, actions: readonly ChainLink[
     }
     return count === 0 ? [] : one(out, head.call);
   });
+}
+
+/**
+ * The column and constraint list of a createTable chain (`addColumn`, `addPrimaryKeyConstraint`,
+ * `addUniqueConstraint`, `addForeignKeyConstraint`, `addCheckConstraint`); undefined when one cannot be read.
+ */
+function tableElements(links: readonly ChainLink[], context: TranslateContext): string[] | undefined {
+  const elements: string[] = [];
+  const names = (node: ESTree.Node | undefined): string | undefined => stringList([node as ESTree.Node].filter(Boolean))?.map((c) => identifierOf(lit(c))).join(", ");
+  for (const link of links) {
+    const [a, b, c, d] = link.args;
+    const element = ((): string | undefined | null => {
+      switch (link.method) {
+        case "addColumn": {
+          const column = identifierOf(a);
+          const modifiers = c ? columnModifiers(c) : "";
+          return column && modifiers !== undefined ? `${column} ${typeOf(b, context)}${modifiers}` : undefined;
+        }
+        case "addPrimaryKeyConstraint":
+        case "addUniqueConstraint": {
+          const constraint = identifierOf(a);
+          const columns = names(b);
+          return constraint && columns ? `CONSTRAINT ${constraint} ${link.method === "addUniqueConstraint" ? "UNIQUE" : "PRIMARY KEY"} (${columns})` : undefined;
+        }
+        case "addForeignKeyConstraint": {
+          const [constraint, columns, table, refColumns] = [identifierOf(a), names(b), identifierOf(c), names(d)];
+          return constraint && columns && table && refColumns ? `CONSTRAINT ${constraint} FOREIGN KEY (${columns}) REFERENCES ${table} (${refColumns})` : undefined;
+        }
+        case "addCheckConstraint": {
+          const constraint = identifierOf(a);
+          const check = sqlOf(b, context);
+          return constraint && check ? `CONSTRAINT ${constraint} CHECK (${check})` : undefined;
+        }
+        default:
+          return null; // not part of the table's definition (ifNotExists, execute, modifyEnd…)
+      }
+    })();
+    if (element === undefined) return undefined;
+    if (element !== null) elements.push(element);
+  }
+  return elements;
+}
+
+/** Whether assembled SQL is one statement PostgreSQL's parser accepts (a type or default read wrongly is not). */
+function parsesAsOne(sql: string): boolean {
+  try {
+    return parseSql(sql).stmts?.length === 1;
+  } catch {
+    return false;
+  }
 }
 
 /** `(col) => col.notNull().defaultTo(…).references('t.id').unique().primaryKey()` as SQL column constraints. */
