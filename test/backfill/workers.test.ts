@@ -86,10 +86,10 @@ describe.runIf(serverUrl)("backfill run with several workers [PostgreSQL server]
     const [backfill] = await backfillsOf("UPDATE shared SET full_name = first || ' ' || last;", { db: dbs[0]! });
     const ranges = await splitKeyRange(dbs[0]!, backfill!.plan, 3);
     let saved: readonly BackfillState[] = ranges.map((range) => shareState(freshState("shared"), range));
-    // Stop all three after 20 batches in all.
+    // Batches of 1,000 keys: 60 in all. Stop all three after 10 (each finishes the batch it has in flight).
     const stop = new AbortController();
-    const stopping = recordingProgress((n) => n === 20 && stop.abort());
-    const first = await runWorkers(dbs, backfill!.plan, saved, { ...base, signal: stop.signal, progress: stopping, save: (states) => void (saved = states) });
+    const stopping = recordingProgress((n) => n === 10 && stop.abort());
+    const first = await runWorkers(dbs, backfill!.plan, saved, { ...base, maxBatchSize: 1000, signal: stop.signal, progress: stopping, save: (states) => void (saved = states) });
     expect(first.status).toBe("interrupted");
     expect(saved).toHaveLength(3);
     const doneSoFar = saved.reduce((n, s) => n + s.updated, 0);
