@@ -30,7 +30,7 @@ export default defineRule<MessageId>({
       explicit:
         "{{command}} ({{target}}) cannot run inside a transaction block, and this one runs inside the transaction opened by the BEGIN on line {{line}}: PostgreSQL raises an error and the migration stops halfway. Move it after the COMMIT, into its own migration that runs outside a transaction.",
       runner:
-        "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} wraps this file in one: PostgreSQL raises an error and the migration stops halfway. Put it in its own migration and turn the runner's transaction off for that file (e.g. `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, node-pg-migrate `pgm.noTransaction()`, knex `config.transaction = false`).",
+        "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} wraps this file in one: PostgreSQL raises an error and the migration stops halfway. Put it in its own migration and turn the runner's transaction off for that file (e.g. `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, node-pg-migrate `pgm.noTransaction()`, knex `config.transaction = false`, TypeORM `transaction = false` on the migration class).",
       script:
         "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} sends this file to PostgreSQL as one multi-statement query, which runs as one implicit transaction: PostgreSQL raises an error and the migration stops halfway. Put the statement alone in its own migration file.",
       doBlock:

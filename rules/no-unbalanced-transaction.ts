@@ -60,7 +60,8 @@ export default defineRule<MessageId>({
         const begins = tx.kind === "TRANS_STMT_BEGIN" || tx.kind === "TRANS_STMT_START";
         if (begins && context.transaction.inside && context.transaction.why === "runner") {
           yield { messageId: "beginInRunner", data: { runner, scope, command } };
-        } else if (!role.closed) {
+        } else if (!role.closed && !context.runnerCommits) {
+          // (A BEGIN after the runner's transaction was ended by a COMMIT is committed by the runner at the end.)
           const suggestion = addCommit(statement, context, scope);
           yield { messageId: "unclosed", data: { command, scope }, suggestions: suggestion ? [suggestion] : [] };
         }

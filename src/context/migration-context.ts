@@ -39,6 +39,11 @@ export interface StatementContext {
   /** up: the statement applies the migration; down: it rolls it back (a down file, or goose/dbmate Down part). */
   readonly phase: Phase;
   readonly transaction: TransactionState;
+  /**
+   * The migration tool runs this statement's section in a transaction it commits at the end. A COMMIT in the file
+   * ends that transaction early (what follows runs on its own), and a BEGIN after it is committed by the tool.
+   */
+  readonly runnerCommits: boolean;
   readonly lockTimeout: TimeoutState;
   readonly statementTimeout: TimeoutState;
   /** True when this migration created the relation (table, materialized view, view) before this statement. */
@@ -89,6 +94,8 @@ export function analyzeMigration(
   const session = { lock: runnerTimeout(settings.assumeLockTimeout), statement: runnerTimeout(settings.assumeStatementTimeout) };
   let local: { lock: TimeoutState | null; statement: TimeoutState | null } = { lock: null, statement: null };
   let explicitBegin: number | null = null;
+  /** A COMMIT or ROLLBACK in the file ended the transaction the runner wraps the section in. */
+  let runnerEnded = false;
   let section = 0;
 
   const contexts: StatementContext[] = [];
@@ -97,6 +104,7 @@ export function analyzeMigration(
       // Each section (goose/dbmate Up or Down) runs on its own: nothing carries over from the previous one.
       section = statement.section;
       explicitBegin = null;
+      runnerEnded = false;
       local = { lock: null, statement: null };
     }
     const { phase, transaction: mode } = convention.sections[statement.section] ?? { phase: "up", transaction: "autocommit" };
@@ -105,7 +113,7 @@ export function analyzeMigration(
         ? { inside: true, why: "do-block" }
         : explicitBegin !== null
           ? { inside: true, why: "explicit", beganAt: explicitBegin }
-          : mode === "wrapped"
+          : mode === "wrapped" && !runnerEnded
             ? { inside: true, why: "runner" }
             : mode === "script" && (statementsPerSection.get(statement.section) ?? 0) > 1
               ? { inside: true, why: "script" }
@@ -118,6 +126,7 @@ export function analyzeMigration(
       tool: convention.tool,
       phase,
       transaction,
+      runnerCommits: mode === "wrapped",
       lockTimeout: local.lock ?? session.lock,
       statementTimeout: local.statement ?? session.statement,
       // Anything this migration created before — table, materialized view or view — is not in use by anyone yet; nor
@@ -141,6 +150,11 @@ export function analyzeMigration(
       if (tx.kind === "TRANS_STMT_BEGIN" || tx.kind === "TRANS_STMT_START") explicitBegin ??= index;
       if (tx.kind === "TRANS_STMT_COMMIT" || tx.kind === "TRANS_STMT_ROLLBACK" || tx.kind === "TRANS_STMT_PREPARE") {
         explicitBegin = null;
+        // Whatever transaction was open — the runner's, or a BEGIN inside it (a no-op there) — is over: until a BEGIN,
+        // statements run on their own (the workaround for CONCURRENTLY in a runner that wraps every file).
+        if (mode === "wrapped") runnerEnded = true;
+        // COMMIT AND CHAIN starts the next transaction at once.
+        if (tx.chain) explicitBegin = index;
         local = { lock: null, statement: null };
       }
       continue;

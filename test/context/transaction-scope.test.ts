@@ -32,11 +32,14 @@ describe("transactionStart / earlierInTransaction", () => {
     expect(s[3]!.earlier).toEqual([2, 1]);
   });
 
-  it("covers the whole runner-wrapped file, up to a COMMIT in it", () => {
-    const s = scopes("SELECT 0; SELECT 1; COMMIT; SELECT 3; SELECT 4;", { transactionPerFile: true });
-    expect(s.map((x) => x.start)).toEqual([0, 0, 0, 3, 3]);
+  it("covers the whole runner-wrapped file, up to a COMMIT in it; after it, statements run on their own until a BEGIN", () => {
+    const s = scopes("SELECT 0; SELECT 1; COMMIT; SELECT 3; SELECT 4; BEGIN; SELECT 6; SELECT 7;", { transactionPerFile: true });
+    // The COMMIT ended the runner's transaction: 3 and 4 each commit on their own; the BEGIN opens the next one,
+    // which the runner commits at the end.
+    expect(s.map((x) => x.start)).toEqual([0, 0, 0, undefined, undefined, undefined, 6, 6]);
     expect(s[1]!.earlier).toEqual([0]);
-    expect(s[4]!.earlier).toEqual([3]);
+    expect(s[4]!.earlier).toEqual([]);
+    expect(s[7]!.earlier).toEqual([6]);
   });
 
   it("restarts in each goose section", () => {

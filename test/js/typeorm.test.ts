@@ -3,12 +3,14 @@
  * `queryRunner.query` strings — TypeORM's generated migrations are all raw SQL — checked like a .sql file.
  */
 import noAddRequiredColumn from "../../rules/no-add-required-column.js";
+import noConcurrentlyInTransaction from "../../rules/no-concurrently-in-transaction.js";
 import noDropColumn from "../../rules/no-drop-column.js";
 import noRenameByDrop from "../../rules/no-rename-by-drop.js";
 import noRenameColumn from "../../rules/no-rename-column.js";
 import noSetNotNull from "../../rules/no-set-not-null.js";
 import noTruncate from "../../rules/no-truncate.js";
 import noUnboundedUpdate from "../../rules/no-unbounded-update.js";
+import noUnbalancedTransaction from "../../rules/no-unbalanced-transaction.js";
 import noUncheckedStatement from "../../rules/no-unchecked-statement.js";
 import requireConcurrentIndex from "../../rules/require-concurrent-index.js";
 import requireNotValidConstraint from "../../rules/require-not-valid-constraint.js";
@@ -28,6 +30,21 @@ export class Change1700000000000 implements MigrationInterface {
   }
 }
 `;
+
+// The usual way out of TypeORM's transaction for a concurrent build: commit it, build, start the next one.
+const outOfTransaction = migration(`await queryRunner.commitTransaction();
+    await queryRunner.query(\`CREATE INDEX CONCURRENTLY "user_email_idx" ON "user" ("email")\`);
+    await queryRunner.startTransaction();`);
+const inTransaction = migration('await queryRunner.query(`CREATE INDEX CONCURRENTLY "user_email_idx" ON "user" ("email")`);');
+runTsRule(noConcurrentlyInTransaction, {
+  valid: [outOfTransaction],
+  invalid: [{ code: inTransaction, errors: [{ messageId: "runner", ...at(inTransaction, 'CREATE INDEX CONCURRENTLY "user_email_idx" ON "user" ("email")') }] }],
+});
+runTsRule(noUnbalancedTransaction, {
+  valid: [],
+  // Committing the runner's transaction early is still said: what follows no longer runs atomically with the migration.
+  invalid: [{ code: outOfTransaction, errors: [{ messageId: "endsRunnerTransaction", ...at(outOfTransaction, "queryRunner.commitTransaction()") }] }],
+});
 
 const rename = migration('await queryRunner.renameColumn("user", "fullName", "displayName");');
 const renameRaw = migration('await queryRunner.query(`ALTER TABLE "user" RENAME COLUMN "fullName" TO "displayName"`);');

@@ -25,6 +25,11 @@ runSqlRule(rule, {
       filename: "db/migration/V7__add_index.sql",
       code: "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
     },
+    {
+      name: "a COMMIT ends the runner's transaction first, and a BEGIN opens the next one for the runner to commit",
+      code: "COMMIT;\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nBEGIN;",
+      settings: runner,
+    },
     "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
     "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
     "REINDEX INDEX CONCURRENTLY idx_users_email;",

@@ -116,6 +116,12 @@ runSqlRule(rule, {
       ],
     },
     {
+      name: "COMMIT … BEGIN around a concurrent build: the COMMIT ends the runner's transaction early; the BEGIN is the runner's to commit",
+      code: "COMMIT;\nCREATE INDEX CONCURRENTLY idx_users_email ON users (email);\nBEGIN;",
+      settings: { "migration-safety": { transactionPerFile: true } },
+      errors: [{ messageId: "endsRunnerTransaction", line: 1 }],
+    },
+    {
       name: "a COMMIT in the middle of a Prisma script splits it in two transactions",
       filename: "prisma/migrations/20240101000000_nickname/migration.sql",
       code: "ALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;\nALTER TABLE users ADD COLUMN bio text;",

@@ -14,7 +14,7 @@ import type { Operation, Translator } from "./types.js";
 
 /** Transaction control, reads, and objects no rule is about. */
 const NO_TABLE_EFFECT = new Set([
-  "connect", "release", "startTransaction", "commitTransaction", "rollbackTransaction", "stream", "getDatabases", "getSchemas",
+  "connect", "release", "stream", "getDatabases", "getSchemas",
   "getTable", "getTables", "getView", "getViews", "hasDatabase", "hasSchema", "hasTable", "hasColumn", "getCurrentDatabase",
   "getCurrentSchema", "createDatabase", "dropDatabase", "createSchema", "dropSchema", "createView", "dropView", "clearSqlMemory",
   "enableSqlMemory", "disableSqlMemory", "getMemorySql", "executeMemoryUpSql", "executeMemoryDownSql", "getReplicationMode",
@@ -31,6 +31,11 @@ class TypeormCall extends BuilderCall {
 }
 
 const OPERATIONS: Record<string, Translate> = {
+  // Transaction control, as TypeORM sends it: the way out of the transaction the migration runs in, for a statement
+  // that cannot run in one (`commitTransaction()`, CREATE INDEX CONCURRENTLY, `startTransaction()`).
+  commitTransaction: (c) => c.statements("COMMIT"),
+  startTransaction: (c) => c.statements("BEGIN"),
+  rollbackTransaction: (c) => c.statements("ROLLBACK"),
   createTable(c) {
     const spec = optionsOf(c.arg(0), "Table", "the table");
     const table = pathOf(spec.get("name") ?? c.arg(0), "the table name");
