@@ -8,7 +8,7 @@ import { formatName, nameFromList, relationName } from "../src/sql/names.js";
 import type { Range, SourceText } from "../src/sql/source-text.js";
 import { nodeOf, unwrap, type ParsedStatement } from "../src/sql/statement.js";
 
-type MessageId = "explicit" | "runner" | "script" | "doBlock";
+type MessageId = "explicit" | "runner" | "script" | "query" | "doBlock";
 
 interface Concurrent {
   /** The command as PostgreSQL names it in the error. */
@@ -33,6 +33,8 @@ export default defineRule<MessageId>({
         "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} wraps this file in one: PostgreSQL raises an error and the migration stops halfway. Put it in its own migration and turn the runner's transaction off for that file (e.g. `-- +goose NO TRANSACTION`, `-- migrate:up transaction:false`, node-pg-migrate `pgm.noTransaction()`, knex `config.transaction = false`, TypeORM `transaction = false` on the migration class).",
       script:
         "{{command}} ({{target}}) cannot run inside a transaction block, and {{runner}} sends this file to PostgreSQL as one multi-statement query, which runs as one implicit transaction: PostgreSQL raises an error and the migration stops halfway. Put the statement alone in its own migration file.",
+      query:
+        "{{command}} ({{target}}) cannot run inside a transaction block, and this call sends it to PostgreSQL in one query string with other statements, which PostgreSQL runs as one implicit transaction (with parameters, it refuses several statements outright): the migration stops halfway. Send it in a call of its own, in a migration that runs outside a transaction.",
       doBlock:
         "{{command}} ({{target}}) cannot run inside a DO block (PostgreSQL raises \"cannot be executed from a function\") and the migration stops halfway. Run it as a top-level statement, in a migration that is not wrapped in a transaction.",
     },
@@ -48,6 +50,8 @@ export default defineRule<MessageId>({
       const range = op.range ? { range: op.range } : {};
       if (transaction.why === "do-block") {
         yield { messageId: "doBlock", data, ...range };
+      } else if (transaction.why === "query") {
+        yield { messageId: "query", data, ...range };
       } else if (transaction.why === "explicit") {
         const begin = context.document.statements.find((s) => s.index === transaction.beganAt);
         yield { messageId: "explicit", data: { ...data, line: begin?.loc.start.line ?? "?" }, ...range };

@@ -52,6 +52,12 @@ export interface MigrationConvention {
   readonly tool: MigrationTool;
   /** One per document section, in order. */
   readonly sections: readonly SectionConvention[];
+  /**
+   * Statements sent to PostgreSQL in one query string with others (a JS/TS raw SQL call holding several), by
+   * statement index: the index of the first statement of that query. PostgreSQL runs such a query as one implicit
+   * transaction.
+   */
+  readonly sentTogether?: ReadonlyMap<number, number>;
 }
 
 /** Section markers and statement boundaries of the tools that put them in comments. */

@@ -19,10 +19,11 @@ export type TransactionState =
       readonly inside: true;
       /**
        * explicit: a BEGIN earlier in the file; runner: the migration tool wraps the file (or section); script: the
-       * tool sends the file as one multi-statement query, an implicit transaction; do-block: inside a DO body.
+       * tool sends the file as one multi-statement query, an implicit transaction; query: one call of a JS/TS
+       * migration sends this statement and others as one query string, likewise; do-block: inside a DO body.
        */
-      readonly why: "explicit" | "runner" | "script" | "do-block";
-      /** Index of the BEGIN statement when explicit. */
+      readonly why: "explicit" | "runner" | "script" | "query" | "do-block";
+      /** Index of the BEGIN statement when explicit; of the query string's first statement for "query". */
       readonly beganAt?: number;
     };
 
@@ -96,6 +97,8 @@ export function analyzeMigration(
   let explicitBegin: number | null = null;
   /** A COMMIT or ROLLBACK in the file ended the transaction the runner wraps the section in. */
   let runnerEnded = false;
+  /** The query string (its first statement's index) the previous statement was sent in with others, if any. */
+  let previousQuery: number | undefined;
   let section = 0;
 
   const contexts: StatementContext[] = [];
@@ -117,8 +120,14 @@ export function analyzeMigration(
             ? { inside: true, why: "runner" }
             : mode === "script" && (statementsPerSection.get(statement.section) ?? 0) > 1
               ? { inside: true, why: "script" }
-              : { inside: false };
+              : convention.sentTogether?.has(statement.index)
+                ? { inside: true, why: "query", beganAt: convention.sentTogether.get(statement.index)! }
+                : { inside: false };
     const index = statement.index;
+    // The implicit transaction of a query string ends with it: its SET LOCALs end there too.
+    const query = transaction.inside && transaction.why === "query" ? transaction.beganAt : undefined;
+    if (previousQuery !== undefined && query !== previousQuery) local = { lock: null, statement: null };
+    if (statement.origin.kind === "file") previousQuery = query;
     const known = phase === "up" ? history : undefined;
     contexts.push({
       document,

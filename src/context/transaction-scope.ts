@@ -75,6 +75,8 @@ export function transactionStart(statement: Statement, context: StatementContext
     return begin !== undefined ? begin + 1 : doIndex + 1;
   }
   if (transaction.why === "explicit" && transaction.beganAt !== undefined) return transaction.beganAt + 1;
+  // One query string of a JS/TS call: its own statements, from its first.
+  if (transaction.why === "query" && transaction.beganAt !== undefined) return transaction.beganAt;
   return (scopes.lastEnd[statement.index] ?? -1) + 1;
 }
 

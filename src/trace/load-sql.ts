@@ -44,6 +44,7 @@ function transactionKey(context: StatementContext): string | null {
   const tx = context.transaction;
   if (!tx.inside) return null;
   if (tx.why === "explicit") return `begin@${tx.beganAt}`;
+  if (tx.why === "query") return `query@${tx.beganAt}`;
   // "runner" and "script": the whole section is one transaction. A top-level statement is never "do-block".
   return "section";
 }

@@ -11,6 +11,7 @@ import noSetNotNull from "../../rules/no-set-not-null.js";
 import noUnboundedUpdate from "../../rules/no-unbounded-update.js";
 import noUncheckedStatement from "../../rules/no-unchecked-statement.js";
 import requireConcurrentIndex from "../../rules/require-concurrent-index.js";
+import requireLockTimeout from "../../rules/require-lock-timeout.js";
 import { runJsRule, runTsRule } from "./helpers.js";
 import { at } from "./location.js";
 
@@ -76,14 +77,32 @@ runTsRule(requireConcurrentIndex, {
 });
 
 // MikroORM wraps migrations in a transaction unless isTransactional() says false; plain node-postgres does not.
+// Outside the runner's transaction, one call holding several statements still runs them as one implicit transaction.
+const noTx = "\n  isTransactional(): boolean {\n    return false;\n  }\n";
+const twoInOne = mikro("this.addSql('create index concurrently product_sku_idx on product (sku); create index concurrently product_name_idx on product (name);');", noTx);
+const twoCalls = mikro("this.addSql('create index concurrently product_sku_idx on product (sku);');\n    this.addSql('create index concurrently product_name_idx on product (name);');", noTx);
 runTsRule(noConcurrentlyInTransaction, {
-  valid: [concurrently, mikro("this.addSql('create index concurrently product_sku_idx on product (sku);');", "\n  isTransactional(): boolean {\n    return false;\n  }\n")],
+  valid: [concurrently, mikro("this.addSql('create index concurrently product_sku_idx on product (sku);');", noTx), twoCalls],
   invalid: [
+    {
+      code: twoInOne,
+      errors: [
+        { messageId: "query", ...at(twoInOne, "create index concurrently product_sku_idx on product (sku)") },
+        { messageId: "query", ...at(twoInOne, "create index concurrently product_name_idx on product (name)") },
+      ],
+    },
     {
       code: mikro("this.addSql('create index concurrently product_sku_idx on product (sku);');"),
       errors: [{ messageId: "runner", ...at(mikro("this.addSql('create index concurrently product_sku_idx on product (sku);');"), "create index concurrently product_sku_idx on product (sku)") }],
     },
   ],
+});
+
+// SET LOCAL in a query string holds for the rest of that string (its implicit transaction), not for the next call.
+const localTimeout = mikro("this.addSql(\"set local lock_timeout = '1s'; alter table product add column sku text;\");\n    this.addSql('alter table product add column name text;');", noTx);
+runTsRule(requireLockTimeout, {
+  valid: [],
+  invalid: [{ code: localTimeout, errors: [{ messageId: "missingLockTimeout", ...at(localTimeout, "alter table product add column name text") }] }],
 });
 
 const constant = pg(`const table = "invoices";

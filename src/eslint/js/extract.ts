@@ -105,11 +105,15 @@ function extract(sourceCode: SourceCode, program: ESTree.Program, forced: JsFram
 
   const synthetic = new SyntheticSql();
   const reasons = new Map<string, string>();
+  /** Synthetic ranges of the texts each sent as one query string. */
+  const queries: [number, number][] = [];
   for (const phase of ["up", "down"] as const) {
     synthetic.appendGlue(SECTION(phase));
     for (const operation of operations[phase]) {
       if (operation.kind === "sql") {
+        const start = synthetic.text.length;
         for (const piece of operation.pieces) synthetic.append(piece.text, piece.mapping, piece.placeholderFor);
+        if (operation.oneQuery) queries.push([start, synthetic.text.length]);
       } else {
         // A name that cannot parse as a statement: it becomes an UncheckedStatement in place, given its reason below.
         const sentinel = `__migration_safety_not_analysed_${reasons.size}__`;
@@ -135,7 +139,18 @@ function extract(sourceCode: SourceCode, program: ESTree.Program, forced: JsFram
     return { framework, synthetic, convention, optsOut, document: inFileCoordinates(document, synthetic, sourceCode) };
   }
   const document = inFileCoordinates(withReasons(outcome.document, reasons, synthetic), synthetic, sourceCode);
-  return { framework, synthetic, convention, optsOut, document };
+  return { framework, synthetic, convention: { ...convention, sentTogether: sentTogether(document, queries) }, optsOut, document };
+}
+
+/** Top-level statements that share a query string with others, mapped to the first statement of that string. */
+function sentTogether(document: SqlDocument, queries: readonly [number, number][]): Map<number, number> {
+  const together = new Map<number, number>();
+  for (const [start, end] of queries) {
+    const inQuery = document.body.filter((s) => s.range[0] >= start && s.range[0] < end);
+    if (inQuery.length < 2) continue;
+    for (const statement of inQuery) together.set(statement.index, inQuery[0]!.index);
+  }
+  return together;
 }
 
 /**

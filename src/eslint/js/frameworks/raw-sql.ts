@@ -27,7 +27,7 @@ export const rawSqlCall: Translator = (call, context) => {
   if (method === "addSql" && receiver !== "this") return undefined;
 
   const value = withBindMarkers(call, method, receiver, context.reader.read(arg));
-  if (value.ok) return [{ kind: "sql", pieces: value.pieces, node: arg }];
+  if (value.ok) return [{ kind: "sql", pieces: value.pieces, node: arg, oneQuery: true }];
   // An argument that is obviously not SQL text (an object of options, a builder) belongs to some other API.
   const shape = unwrapExpression(arg).type;
   if (shape === "ObjectExpression" || shape === "ArrowFunctionExpression" || shape === "FunctionExpression") return undefined;
@@ -66,7 +66,7 @@ function withBindMarkers(call: ESTree.CallExpression, method: string, receiver: 
 export function taggedSql(node: ESTree.TaggedTemplateExpression & { parent?: ESTree.Node }, context: TranslateContext): readonly Operation[] | undefined {
   if (!isSqlTag(node.tag) || !runsAsStatement(node)) return undefined;
   const value = context.reader.read(node, true);
-  return value.ok ? [{ kind: "sql", pieces: value.pieces, node }] : [{ kind: "not-analysed", reason: value.reason, node }];
+  return value.ok ? [{ kind: "sql", pieces: value.pieces, node, oneQuery: true }] : [{ kind: "not-analysed", reason: value.reason, node }];
 }
 
 function runsAsStatement(node: ESTree.Node & { parent?: ESTree.Node }): boolean {

@@ -8,7 +8,16 @@ import type { SqlPiece, SqlTextReader } from "../sql-text.js";
 import type { StaticReader } from "../static-value.js";
 
 export type Operation =
-  | { readonly kind: "sql"; readonly pieces: readonly SqlPiece[]; readonly node: ESTree.Node }
+  | {
+      readonly kind: "sql";
+      readonly pieces: readonly SqlPiece[];
+      readonly node: ESTree.Node;
+      /**
+       * The text goes to PostgreSQL as one query string (a raw SQL call), so several statements in it run as one
+       * implicit transaction; builder calls send their statements one by one.
+       */
+      readonly oneQuery?: boolean;
+    }
   | { readonly kind: "not-analysed"; readonly reason: string; readonly node: ESTree.Node };
 
 export interface TranslateContext {
