@@ -2,6 +2,7 @@
  * The CONCURRENTLY forms (index builds, drops and rebuilds, partition detach) refuse to run inside a transaction
  * block: PostgreSQL raises an error at run time, and the migration stops halfway through.
  */
+import { toolName } from "../src/context/conventions.js";
 import { defineRule } from "../src/rule.js";
 import { alterTableActionRanges } from "../src/sql/locate.js";
 import { formatName, nameFromList, relationName } from "../src/sql/names.js";
@@ -56,7 +57,7 @@ export default defineRule<MessageId>({
         const begin = context.document.statements.find((s) => s.index === transaction.beganAt);
         yield { messageId: "explicit", data: { ...data, line: begin?.loc.start.line ?? "?" }, ...range };
       } else {
-        const runner = context.tool === "plain" ? "the migration runner (setting transactionPerFile)" : context.tool;
+        const runner = toolName(context.tool);
         yield { messageId: transaction.why === "script" ? "script" : "runner", data: { ...data, runner }, ...range };
       }
     }

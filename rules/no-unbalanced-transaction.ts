@@ -5,6 +5,7 @@
  * file reads — until a failure leaves it half applied.
  */
 import type { TransactionStmt } from "@pgsql/types";
+import { toolName } from "../src/context/conventions.js";
 import type { StatementContext } from "../src/context/migration-context.js";
 import { defineRule, type Suggestion } from "../src/rule.js";
 import type { SqlDocument } from "../src/sql/document.js";
@@ -50,7 +51,7 @@ export default defineRule<MessageId>({
     if (!role || role.kind === "closer") return;
     const scope = context.document.sections[statement.section]?.marker ? "section" : "file";
     const command = commandOf(tx);
-    const runner = context.tool === "plain" ? "the migration runner (setting transactionPerFile)" : context.tool;
+    const runner = toolName(context.tool);
     const wrapped = context.transaction.inside && (context.transaction.why === "runner" || context.transaction.why === "script");
 
     switch (role.kind) {

@@ -30,6 +30,30 @@ export const MIGRATION_TOOLS = [
 ] as const;
 export type MigrationTool = (typeof MIGRATION_TOOLS)[number];
 
+/** How a message names the tool that runs the migration: its own spelling, not the setting's id. */
+const TOOL_NAMES: Record<MigrationTool, string> = {
+  plain: "the migration runner (setting transactionPerFile)",
+  goose: "goose",
+  dbmate: "dbmate",
+  "golang-migrate": "golang-migrate",
+  diesel: "Diesel",
+  flyway: "Flyway",
+  sqitch: "Sqitch",
+  prisma: "Prisma Migrate",
+  drizzle: "Drizzle Kit",
+  supabase: "the Supabase CLI",
+  knex: "knex",
+  kysely: "Kysely's Migrator",
+  "node-pg-migrate": "node-pg-migrate",
+  typeorm: "TypeORM",
+  sequelize: "Sequelize",
+  "mikro-orm": "MikroORM",
+};
+
+export function toolName(tool: MigrationTool): string {
+  return TOOL_NAMES[tool];
+}
+
 /** up: applies the change; down: rolls it back (down/undo/revert). */
 export type Phase = "up" | "down";
 

@@ -151,7 +151,7 @@ runSqlRule(rule, {
       name: "Prisma sends migration.sql as one script: an implicit transaction once it holds two statements",
       filename: "prisma/migrations/20240101000000_idx/migration.sql",
       code: "ALTER TABLE users ADD COLUMN nickname text;\nCREATE INDEX CONCURRENTLY idx_users_nickname ON users (nickname);",
-      errors: [{ messageId: "script", data: { command: "CREATE INDEX CONCURRENTLY", target: "index idx_users_nickname on users", runner: "prisma" }, line: 2 }],
+      errors: [{ messageId: "script", data: { command: "CREATE INDEX CONCURRENTLY", target: "index idx_users_nickname on users", runner: "Prisma Migrate" }, line: 2 }],
     },
   ],
 });

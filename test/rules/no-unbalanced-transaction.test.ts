@@ -125,7 +125,7 @@ runSqlRule(rule, {
       name: "a COMMIT in the middle of a Prisma script splits it in two transactions",
       filename: "prisma/migrations/20240101000000_nickname/migration.sql",
       code: "ALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;\nALTER TABLE users ADD COLUMN bio text;",
-      errors: [{ messageId: "endsRunnerTransaction", data: { runner: "prisma", scope: "file", command: "COMMIT", effect: "commits" }, line: 2 }],
+      errors: [{ messageId: "endsRunnerTransaction", data: { runner: "Prisma Migrate", scope: "file", command: "COMMIT", effect: "commits" }, line: 2 }],
     },
     {
       name: "COMMIT AND CHAIN leaves a new transaction open",
