@@ -116,8 +116,11 @@ function provenNotNull(statement: ParsedStatement, context: StatementContext, ta
       if (cmd?.subtype === "AT_AddConstraint") {
         const constraint = unwrap(cmd.def, "Constraint");
         const column = constraint ? notNullColumn(constraint, table) : undefined;
-        // A NOT ENFORCED CHECK (PostgreSQL 18) proves nothing; NOT NULL constraints cannot be NOT ENFORCED.
+        // A NOT ENFORCED CHECK (PostgreSQL 18) proves nothing; NOT NULL constraints cannot be NOT ENFORCED. A NOT NULL
+        // constraint added by name (`ADD CONSTRAINT c NOT NULL col`) exists from PostgreSQL 18: on an older server the
+        // statement fails, and proves nothing either.
         if (!constraint || column === undefined || (constraint.contype === "CONSTR_CHECK" && constraint.is_enforced !== true)) continue;
+        if (constraint.contype === "CONSTR_NOTNULL" && context.settings.postgresVersion < 18) continue;
         const valid = !constraint.skip_validation;
         if (constraint.conname) known.set(constraint.conname, { column, valid });
         else if (valid) unnamedValid.add(column);

@@ -60,6 +60,12 @@ runSqlRule(rule, {
   ],
   invalid: [
     {
+      name: "boundary 17|18: before PostgreSQL 18 a NOT NULL constraint added by name proves nothing (the ADD fails there)",
+      code: "ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;",
+      settings: pg(17),
+      errors: [{ messageId: "setNotNull", line: 3, suggestions: 1 }],
+    },
+    {
       code: "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
       errors: [
         {
