@@ -7,7 +7,7 @@ import type * as ESTree from "estree";
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
 import { walk } from "../migration-shape.js";
 import { lastSegment, type StaticReader, type StaticValue } from "../static-value.js";
-import { memberPath, PieceList, placeholderName } from "./pieces.js";
+import { constantSql, memberPath, PieceList, placeholderName } from "./pieces.js";
 import { BuilderCall, builderTranslator, entriesOf, flagOf, optionalString, stringOf, stringsOf, unreadable } from "./reading.js";
 import type { Operation, TranslateContext, Translator } from "./types.js";
 
@@ -337,14 +337,9 @@ function adaptType(type: string): string {
 
 /** node-pg-migrate's escapeValue: strings as literals, `pgm.func('…')`/PgLiteral as raw SQL, arrays as ARRAY[…]. */
 function valueSql(value: StaticValue): string {
+  const constant = constantSql(value);
+  if (constant !== undefined) return constant;
   switch (value.kind) {
-    case "null":
-      return "NULL";
-    case "boolean":
-    case "number":
-      return String(value.value);
-    case "string":
-      return quoteLiteral(value.value);
     case "array":
       return `ARRAY[${value.items.map(valueSql).join(",")}]`;
     case "call": {

@@ -5,6 +5,7 @@
 import type * as ESTree from "estree";
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
 import { rangeOf, unwrapExpression, type SqlPiece } from "../sql-text.js";
+import type { StaticValue } from "../static-value.js";
 
 type Node = ESTree.Node & { range?: [number, number] };
 
@@ -59,6 +60,21 @@ export function stringList(nodes: readonly ESTree.Node[]): string[] | undefined 
 }
 
 /** A JS value as a SQL literal when it is a constant; otherwise a name-shaped placeholder (it parses anywhere). */
+/** A constant read statically, as the SQL literal the frameworks write for it; undefined for anything else. */
+export function constantSql(value: StaticValue): string | undefined {
+  switch (value.kind) {
+    case "string":
+      return quoteLiteral(value.value);
+    case "number":
+    case "boolean":
+      return String(value.value);
+    case "null":
+      return "NULL";
+    default:
+      return undefined;
+  }
+}
+
 export function literalOf(node: ESTree.Node | undefined): string {
   if (!node) return "NULL";
   const n = unwrapExpression(node as Node);

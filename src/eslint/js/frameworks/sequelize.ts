@@ -6,7 +6,7 @@
  */
 import { quoteIdent, quoteLiteral } from "../../../sql/names.js";
 import { lastSegment, type StaticValue } from "../static-value.js";
-import { PieceList } from "./pieces.js";
+import { constantSql, PieceList } from "./pieces.js";
 import { BuilderCall, builderTranslator, entriesOf, flagOf, optionalString, stringOf, stringsOf, unreadable } from "./reading.js";
 import type { Operation, Translator } from "./types.js";
 
@@ -305,14 +305,9 @@ function rangeOf(subtype: StaticValue | undefined): string {
 
 /** `defaultValue`: a constant, `Sequelize.fn('now')`, `Sequelize.literal('…')`; NOW/UUIDV4 are filled in by JavaScript. */
 function defaultValueSql(value: StaticValue): string | undefined {
+  const constant = constantSql(value);
+  if (constant !== undefined) return constant;
   switch (value.kind) {
-    case "string":
-      return quoteLiteral(value.value);
-    case "number":
-    case "boolean":
-      return String(value.value);
-    case "null":
-      return "NULL";
     case "reference":
       return JS_SIDE_DEFAULTS.has(lastSegment(value.path)) ? undefined : "_value";
     case "call": {
@@ -408,14 +403,9 @@ function columnCondition(column: string, value: StaticValue): string {
 
 /** A value Sequelize escapes or binds: a constant as a literal, anything else a bind parameter (still a constant). */
 function boundValue(value: StaticValue): string {
+  const constant = constantSql(value);
+  if (constant !== undefined) return constant;
   switch (value.kind) {
-    case "string":
-      return quoteLiteral(value.value);
-    case "number":
-    case "boolean":
-      return String(value.value);
-    case "null":
-      return "NULL";
     case "call": {
       const arg = value.args[0];
       if (lastSegment(value.callee) === "literal" && arg?.kind === "string") return `(${arg.value})`;
