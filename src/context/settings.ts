@@ -43,19 +43,24 @@ export class SettingsError extends Error {
   }
 }
 
-const cache = new WeakMap<object, MigrationSettings>();
+/**
+ * A reader of some keys of `settings["migration-safety"]` in ESLint's shared settings object: the defaults when the
+ * key is absent, and the parsed result cached per settings object (ESLint hands every file the same object).
+ */
+export function settingsReader<T>(defaults: T, parse: (raw: Record<string, unknown>) => T): (shared: Record<string, unknown> | undefined) => T {
+  const cache = new WeakMap<object, T>();
+  return (shared) => {
+    const raw = shared?.["migration-safety"];
+    if (raw === undefined || raw === null) return defaults;
+    if (typeof raw !== "object") throw new SettingsError("", "an object", raw);
+    let settings = cache.get(raw);
+    if (settings === undefined) cache.set(raw, (settings = parse(raw as Record<string, unknown>)));
+    return settings;
+  };
+}
 
 /** Read `settings["migration-safety"]` from ESLint's shared settings object. */
-export function readSettings(shared: Record<string, unknown> | undefined): MigrationSettings {
-  const raw = shared?.["migration-safety"];
-  if (raw === undefined || raw === null) return DEFAULT_SETTINGS;
-  if (typeof raw !== "object") throw new SettingsError("", "an object", raw);
-  const hit = cache.get(raw);
-  if (hit) return hit;
-  const settings = parseSettings(raw as Record<string, unknown>);
-  cache.set(raw, settings);
-  return settings;
-}
+export const readSettings = settingsReader<MigrationSettings>(DEFAULT_SETTINGS, (raw) => parseSettings(raw));
 
 export function parseSettings(raw: Record<string, unknown>): MigrationSettings {
   return {

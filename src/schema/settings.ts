@@ -4,7 +4,7 @@
  * not deployed yet. Validated like the engine's settings: a wrong value stops ESLint
  * with a message naming the key.
  */
-import { SettingsError } from "../context/settings.js";
+import { SettingsError, settingsReader } from "../context/settings.js";
 import type { QualifiedName } from "../sql/names.js";
 import { TRANSITION_PHASES, type TransitionPhase } from "./model.js";
 
@@ -33,19 +33,8 @@ export interface SchemaSettings {
 
 export const DEFAULT_SCHEMA_SETTINGS: SchemaSettings = { migrations: undefined, transitions: [], prismaSchema: undefined, history: true, unreleasedMigrations: [] };
 
-const cache = new WeakMap<object, SchemaSettings>();
-
 /** Read the model's keys of `settings["migration-safety"]` (other keys belong to src/context/settings.ts). */
-export function readSchemaSettings(shared: Record<string, unknown> | undefined): SchemaSettings {
-  const raw = shared?.["migration-safety"];
-  if (raw === undefined || raw === null) return DEFAULT_SCHEMA_SETTINGS;
-  if (typeof raw !== "object") throw new SettingsError("", "an object", raw);
-  const hit = cache.get(raw);
-  if (hit) return hit;
-  const settings = parseSchemaSettings(raw as Record<string, unknown>);
-  cache.set(raw, settings);
-  return settings;
-}
+export const readSchemaSettings = settingsReader<SchemaSettings>(DEFAULT_SCHEMA_SETTINGS, (raw) => parseSchemaSettings(raw));
 
 export function parseSchemaSettings(raw: Record<string, unknown>): SchemaSettings {
   return {
