@@ -12,6 +12,6 @@ export { prepareBackfills, type Prepared, type PreparedBackfill, type PrepareInp
 export { BatchSizer } from "./sizer.js";
 export { runBackfill, guardSaysOk, GuardError, type RunOptions, type RunOutcome, type RunStats, type RowFailure, type BatchFailure } from "./runner.js";
 export { backfillId, defaultStatePath, readState, writeState, StateError, STATE_VERSION, type BackfillState, type KeyRange, type RedoBatch, type StateFile } from "./state.js";
-export { splitKeyRange, shareState, runWorkers, combineOutcomes, sharedProgress, type WorkersOutcome } from "./workers.js";
+export { splitKeyRange, shareState, runWorkers, combineOutcomes, sharedProgress, totalUpdated, type WorkersOutcome } from "./workers.js";
 export { barProgress, lineProgress, silentProgress, progressLine, formatDuration, type ProgressSink, type ProgressUpdate } from "./progress.js";
 export { planText, type PlanTextOptions } from "./render.js";

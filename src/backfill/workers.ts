@@ -129,6 +129,11 @@ export function sharedProgress(sink: ProgressSink, count: number): ProgressSink[
   }));
 }
 
+/** Rows updated by every share of a backfill, earlier runs included. */
+export function totalUpdated(states: readonly BackfillState[]): number {
+  return sum(states.map((s) => s.updated));
+}
+
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }

@@ -14,12 +14,17 @@ export type ReadMigration = { readonly document: SqlDocument; readonly conventio
 
 const TS_EXTENSIONS = /\.(ts|mts|cts|tsx)$/i;
 
+/** A TypeScript file (read with typescript-eslint's parser), as opposed to JavaScript. */
+export function isTypeScript(path: string): boolean {
+  return TS_EXTENSIONS.test(path);
+}
+
 /**
  * @param transactionPerFile the `transactionPerFile` setting, applied to the framework's default as the migration
  *   rules apply it (undefined: the framework's default and the file's own opt-outs)
  */
 export function readJsMigration(text: string, path: string, transactionPerFile?: boolean): ReadMigration {
-  const typescript = TS_EXTENSIONS.test(path);
+  const typescript = isTypeScript(path);
   const parser = typescript ? typescriptParser : undefined;
   if (typescript && !parser) return { skipped: "TypeScript migrations need @typescript-eslint/parser, which is not installed" };
   let embedded: EmbeddedMigration | null = null;

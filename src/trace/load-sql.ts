@@ -11,6 +11,7 @@ import type { StatementContext } from "../context/migration-context.js";
 import type { MigrationSettings } from "../context/settings.js";
 import plugin from "../eslint/plugin.js";
 import { PLUGIN_NAMESPACE } from "../eslint/to-eslint-rule.js";
+import { isTypeScript } from "../schema/js-migrations.js";
 import type { SqlDocument } from "../sql/document.js";
 import type { Location } from "../sql/source-text.js";
 import { nodeOf } from "../sql/statement.js";
@@ -72,10 +73,11 @@ function holds(loc: Location, line: number, column: number): boolean {
 function lintIds(path: string, text: string, settings: MigrationSettings, document: SqlDocument, cwd: string): Map<number, string[]> {
   const file = resolve(cwd, path);
   const root = resolve(cwd);
-  const inside = relative(root, file) !== "" && !relative(root, file).startsWith("..") && !isAbsolute(relative(root, file));
+  const fromRoot = relative(root, file);
+  const inside = fromRoot !== "" && !fromRoot.startsWith("..") && !isAbsolute(fromRoot);
   const script = isScript(file);
   // configs.sql matches **/*.sql, configs.javascript and configs.typescript the script files.
-  const base = script ? (/\.[cm]?tsx?$/i.test(file) ? plugin.configs.typescript : plugin.configs.javascript) : plugin.configs.sql;
+  const base = script ? (isTypeScript(file) ? plugin.configs.typescript : plugin.configs.javascript) : plugin.configs.sql;
   const config = { ...base, settings: { [PLUGIN_NAMESPACE]: { ...settings, ...(inside ? {} : { history: false }) } } };
   const messages = linterFor(inside ? root : parse(file).root).verify(text, [config], file);
   const out = new Map<number, string[]>();

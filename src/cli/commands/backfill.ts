@@ -26,6 +26,7 @@ import {
   shareState,
   silentProgress,
   splitKeyRange,
+  totalUpdated,
   STATE_VERSION,
   StateError,
   writeState,
@@ -296,7 +297,7 @@ async function runAll(db: Database, url: string | undefined, file: string, backf
       };
       const resumed = saved?.backfills[backfill.id];
       const initial = resumed ?? (await shares(db, p, options.workers)).map((range) => shareState(fresh, range));
-      const done = sum(initial.map((s) => s.updated));
+      const done = totalUpdated(initial);
       if (resumed) note(`${formatName(p.target.table)}: resuming from ${statePath} (${done} rows done${initial.every((s) => s.done) ? ", finished" : ""})`);
       else note(`${formatName(p.target.table)}: key ${describeKey(p.key.columns)}, ${describeKeySource(p.key.source)}`);
       if (initial.length > 1) note(`${initial.length} workers, each on a share of the keys${resumed && initial.length !== options.workers ? " (as saved)" : ""}`);
@@ -360,7 +361,7 @@ function summaryJson(status: string, finished: readonly Finished[], results: rea
       key: backfill.plan.key.columns.map((c) => c.name),
       status: outcome.status,
       updated: outcome.stats.updated,
-      totalUpdated: sum(outcome.states.map((s) => s.updated)),
+      totalUpdated: totalUpdated(outcome.states),
       batches: outcome.stats.batches,
       retries: outcome.stats.retries,
       maxBatchMs: Math.round(outcome.stats.maxBatchMs),
@@ -448,10 +449,6 @@ function lazyDatabase(url: string | undefined): { get(): Promise<Database>; clos
 /** The key range's shares for `workers` workers: one on PGlite, whose single connection cannot run two at once. */
 async function shares(db: Database, p: PreparedBackfill["plan"], workers: number): Promise<KeyRange[]> {
   return db.kind === "pglite" ? [{ lower: null, upper: null }] : splitKeyRange(db, p, workers);
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0);
 }
 
 function positive(value: string): number {
