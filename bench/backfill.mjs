@@ -2,15 +2,16 @@
 // (a) the naive row-by-row loop (select a page of ids, one UPDATE per row) and (b) the one-shot UPDATE, the physical
 // limit, which holds a lock on every row until it commits. On the PostgreSQL server at DATABASE_URL (1,000,000 rows),
 // else on the embedded PGlite with fewer rows (the output says which). Goal: at least 90 % of the one-shot's rows/s,
-// with every batch under 100 ms. `backfill run` is measured with one worker and, on a server, with two (--workers 2:
-// two shares of the keys side by side, two backends) — the one-shot UPDATE is one backend. BACKFILL_BENCH_ROWS, BACKFILL_BENCH_RUNS, BACKFILL_BENCH_NAIVE_SECONDS change sizes.
+// with every batch under 100 ms. `backfill run` is measured with one worker walking the pages (its default), one walking
+// the key (--order key), and, on a server, two walking the pages (--workers 2: two shares side by side, two backends)
+// — the one-shot UPDATE is one backend. BACKFILL_BENCH_ROWS, BACKFILL_BENCH_RUNS, BACKFILL_BENCH_NAIVE_SECONDS change sizes.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ms, printTable, repoRoot, summarize, writeResults } from "./lib/common.mjs";
 
 const dist = (path) => pathToFileURL(join(repoRoot, "dist", "src", path)).href;
 const { defaultDatabaseUrl, openDatabase } = await import(dist("db/database.js"));
-const { prepareBackfills, readCatalog, runWorkers, shareState, splitKeyRange } = await import(dist("backfill/index.js"));
+const { keyWalk, pageWalk, physicalSupport, prepareBackfills, readCatalog, runWorkers, shareState, splitKeyRange, splitPages } = await import(dist("backfill/index.js"));
 
 const url = defaultDatabaseUrl();
 const ROWS = Number(process.env.BACKFILL_BENCH_ROWS ?? (url ? 1_000_000 : 100_000));
@@ -42,8 +43,12 @@ async function freshTable() {
   return name;
 }
 
-/** `backfill run`'s engine, in process, with `workers` shares of the keys: its rows/s (the batch loops) and every batch's duration. */
-async function batched(workers) {
+/**
+ * `backfill run`'s engine, in process, with `workers` shares of the table, walked in `order` (physical: page by page,
+ * what `backfill run` does by default on PostgreSQL 14+; key: keyset pagination on the uuid key): its rows/s (the
+ * batch loops) and every batch's duration.
+ */
+async function batched(workers, order) {
   const table = await freshTable();
   const { backfills, refused } = await prepareBackfills({
     text: `UPDATE ${table} SET display_name = ${EXPRESSION};`,
@@ -52,10 +57,15 @@ async function batched(workers) {
   });
   if (refused.length) throw new Error(refused[0].reason);
   const batchMs = [];
-  const state = { table, line: 1, cursor: null, pass: 1, skipped: [], queue: null, updated: 0, batches: 0, done: false, savedAt: "" };
   const plan = backfills[0].plan;
-  const states = (await splitKeyRange(db, plan, workers)).map((range) => shareState(state, range));
+  const state = { table, line: 1, cursor: null, pass: 1, skipped: [], queue: null, updated: 0, batches: 0, done: false, savedAt: "", ...(order === "physical" ? { order } : {}) };
+  const support = await physicalSupport(db, plan);
+  if (order === "physical" && !support.ok) throw new Error(support.reason);
+  const walk = order === "physical" ? pageWalk(plan, support.rowsPerPage) : keyWalk(plan);
+  const ranges = order === "physical" ? splitPages(support.pages, workers) : await splitKeyRange(db, plan, workers);
+  const states = ranges.map((range) => shareState(state, range));
   const outcome = await runWorkers([db, ...extra.slice(0, workers - 1)], plan, states, {
+    walk,
     batchSize: 1000,
     targetMs: TARGET_MS,
     pauseMs: 0,
@@ -120,14 +130,15 @@ try {
   console.log(`template table built in ${ms(performance.now() - started)}; each run gets a fresh copy`);
 
   // Interleaved, so a checkpoint or an autovacuum falls on each method alike.
-  const runs = { batched: [], workers: [], oneShot: [], rowByRow: [] };
+  const runs = { batched: [], byKey: [], workers: [], oneShot: [], rowByRow: [] };
   for (let i = 0; i < RUNS; i++) {
-    runs.batched.push(await batched(1));
-    if (extra.length > 0) runs.workers.push(await batched(2));
+    runs.batched.push(await batched(1, "physical"));
+    runs.byKey.push(await batched(1, "key"));
+    if (extra.length > 0) runs.workers.push(await batched(2, "physical"));
     runs.oneShot.push(await oneShot());
     runs.rowByRow.push(await rowByRow());
     const last = (list) => Math.round(list.at(-1).rate).toLocaleString("en-US");
-    console.log(`run ${i + 1}/${RUNS}: batched ${last(runs.batched)} rows/s${extra.length ? `, two workers ${last(runs.workers)} rows/s` : ""}, one-shot ${last(runs.oneShot)} rows/s, row by row ${last(runs.rowByRow)} rows/s`);
+    console.log(`run ${i + 1}/${RUNS}: batched ${last(runs.batched)} rows/s, by key ${last(runs.byKey)} rows/s${extra.length ? `, two workers ${last(runs.workers)} rows/s` : ""}, one-shot ${last(runs.oneShot)} rows/s, row by row ${last(runs.rowByRow)} rows/s`);
   }
 
   const median = (list, field) => summarize(list.map((r) => r[field]));
@@ -148,7 +159,8 @@ try {
     `medians over ${RUNS} runs, ${engine}`,
     ["method", "rows/s (min–max)", "vs one-shot", "longest lock hold", "notes"],
     [
-      line("backfill run (keyset batches, SKIP LOCKED)", runs.batched, `${batchedStats.batches} batches, p95 ${ms(batchedStats.p95)}`),
+      line("backfill run (page ranges, SKIP LOCKED)", runs.batched, `${batchedStats.batches} batches, p95 ${ms(batchedStats.p95)}`),
+      line("backfill run --order key (keyset batches)", runs.byKey, `${median(runs.byKey, "batches").median} batches, p95 ${ms(median(runs.byKey, "p95BatchMs").median)}`),
       ...(runs.workers.length ? [line("backfill run --workers 2", runs.workers, `${median(runs.workers, "batches").median} batches, p95 ${ms(median(runs.workers, "p95BatchMs").median)}; two backends`)] : []),
       line("one-shot UPDATE", runs.oneShot, "every row locked until the end"),
       line(`row by row (${NAIVE_SECONDS} s sample)`, runs.rowByRow, "one commit per row"),
@@ -163,6 +175,7 @@ try {
   };
   console.log(`\ngoal: ≥ 90 % of the one-shot rate with every batch under ${TARGET_MS} ms`);
   goal("one worker", runs.batched);
+  goal("one worker, --order key", runs.byKey);
   if (runs.workers.length) goal("two workers", runs.workers);
   writeResults("backfill", {
     engine,
@@ -171,10 +184,11 @@ try {
     expression: EXPRESSION,
     targetMs: TARGET_MS,
     batched: runs.batched,
+    byKey: runs.byKey,
     workers: runs.workers,
     oneShot: runs.oneShot,
     rowByRow: runs.rowByRow,
-    medianRates: { batched: batchedRate, ...(runs.workers.length ? { twoWorkers: median(runs.workers, "rate").median } : {}), oneShot: oneShotRate, rowByRow: median(runs.rowByRow, "rate").median },
+    medianRates: { batched: batchedRate, byKey: median(runs.byKey, "rate").median, ...(runs.workers.length ? { twoWorkers: median(runs.workers, "rate").median } : {}), oneShot: oneShotRate, rowByRow: median(runs.rowByRow, "rate").median },
   });
 } finally {
   await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);

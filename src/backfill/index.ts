@@ -13,5 +13,6 @@ export { BatchSizer } from "./sizer.js";
 export { runBackfill, guardSaysOk, GuardError, type RunOptions, type RunOutcome, type RunStats, type RowFailure, type BatchFailure } from "./runner.js";
 export { backfillId, defaultStatePath, readState, writeState, StateError, STATE_VERSION, type BackfillState, type KeyRange, type RedoBatch, type StateFile } from "./state.js";
 export { splitKeyRange, shareState, runWorkers, combineOutcomes, sharedProgress, totalUpdated, type WorkersOutcome } from "./workers.js";
+export { keyWalk, pageWalk, physicalSupport, splitPages, lastPage, type Walk, type WalkOrder, type PhysicalSupport } from "./walk.js";
 export { barProgress, lineProgress, silentProgress, progressLine, formatDuration, type ProgressSink, type ProgressUpdate } from "./progress.js";
 export { planText, type PlanTextOptions } from "./render.js";

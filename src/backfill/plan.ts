@@ -79,6 +79,8 @@ export interface BackfillPlan {
   readonly key: TableKey;
   /** `ONLY app.users AS u`: the table as the statements name it. */
   readonly tableSql: string;
+  /** `app.users`: the table's name alone (for `$1::regclass`). */
+  readonly tableName: string;
   readonly assignments: readonly PlannedAssignment[];
   /** The combined pending predicate (an OR over the assignments). */
   readonly pending: string;
@@ -114,6 +116,19 @@ export interface BackfillPlan {
   listSql(first: boolean): string;
   /** The UPDATE restricted to keys between $1…$k and $k+1…$2k (inclusive): one bisection step, always rolled back. */
   rangeUpdateSql(): string;
+
+  // The walk in physical order (see walk.ts): the same batch over a range of the table's pages instead of keys.
+  /**
+   * One batch over the pages from $1 (inclusive) to $2 (exclusive), both given as tids `(page,0)`: a TID range scan
+   * reads them in the order they lie on disk. Returns one row: `todo` (pending rows seen) and `updated`.
+   */
+  pageBatchSql(): string;
+  /** `SELECT count(*) AS pending …` over the pages from $1 (a tid, inclusive), up to $2 (exclusive) with `upTo`. */
+  pagePendingSql(upTo: boolean): string;
+  /** The pending rows of the pages from $1 to $2 (tids as in pageBatchSql): `row_id` (the ctid as text) and `key_1…`, in page order. */
+  pageListSql(): string;
+  /** The UPDATE restricted to the rows at the tids $1 (an array): one bisection step, always rolled back. */
+  tidUpdateSql(): string;
 }
 
 export type PlanOutcome = { readonly ok: true; readonly plan: BackfillPlan } | { readonly ok: false; readonly reason: string };
@@ -218,10 +233,26 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
       `LIMIT ${Math.max(1, Math.floor(limit))}`,
     ].join(`\n${indent}`);
 
+  // The rows of `ahead` still to do, locked unless someone else holds them, then updated: shared by both walks.
+  const lockedUpdate = [
+    `  UPDATE ${tableSql}`,
+    `  SET ${setList}`,
+    `  WHERE ${ref}.ctid = ANY (ARRAY(`,
+    `          SELECT ${ref}.ctid`,
+    `          FROM ${tableSql}`,
+    `          WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
+    `            AND ${todoPredicate}`,
+    `          FOR NO KEY UPDATE SKIP LOCKED))`,
+    `    AND ${todoPredicate}`,
+    `  RETURNING 1`,
+  ];
+  const pageRange = (upTo: boolean): string => `${ref}.ctid >= $1::tid${upTo ? ` AND ${ref}.ctid < $2::tid` : ""}`;
+
   const plan: BackfillPlan = {
     target,
     key,
     tableSql,
+    tableName: formatName(target.table),
     assignments,
     pending,
     conditions,
@@ -234,16 +265,7 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
         `WITH ${quoteIdent(ahead)} (${[rowId, todo, ...aheadKeys].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
         `  ${aheadSelect(limit, first, note, upTo, [`${ref}.ctid`, todoPredicate, ...keyCols].join(", "), "  ")}`,
         `), ${quoteIdent(done)} AS (`,
-        `  UPDATE ${tableSql}`,
-        `  SET ${setList}`,
-        `  WHERE ${ref}.ctid = ANY (ARRAY(`,
-        `          SELECT ${ref}.ctid`,
-        `          FROM ${tableSql}`,
-        `          WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
-        `            AND ${todoPredicate}`,
-        `          FOR NO KEY UPDATE SKIP LOCKED))`,
-        `    AND ${todoPredicate}`,
-        `  RETURNING 1`,
+        ...lockedUpdate,
         `)`,
         `SELECT ${aheadKeys.map((x, i) => `${quoteIdent(last)}.${quoteIdent(x)}::text AS key_${i + 1}`).join(", ")}, ${quoteIdent(last)}.span,`,
         `       (SELECT count(*) FROM ${quoteIdent(ahead)} WHERE ${a(todo)}) AS todo,`,
@@ -269,6 +291,29 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     },
     rangeUpdateSql() {
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${keyRow} >= ${params(0)}`, `${keyRow} <= ${params(k)}`, ...userConditions], "")}`;
+    },
+    pageBatchSql() {
+      return [
+        `WITH ${quoteIdent(ahead)} (${[rowId, todo].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
+        `  SELECT ${ref}.ctid, ${todoPredicate}`,
+        `  FROM ${tableSql}`,
+        `  WHERE ${pageRange(true)}`,
+        `), ${quoteIdent(done)} AS (`,
+        ...lockedUpdate,
+        `)`,
+        `SELECT (SELECT count(*) FROM ${quoteIdent(ahead)} WHERE ${a(todo)}) AS todo,`,
+        `       (SELECT count(*) FROM ${quoteIdent(done)}) AS updated`,
+      ].join("\n");
+    },
+    pagePendingSql(upTo) {
+      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([pageRange(upTo), ...userConditions], "")}`;
+    },
+    pageListSql() {
+      const columns = [`${ref}.ctid::text AS row_id`, ...keyCols.map((c, i) => `${c}::text AS key_${i + 1}`)].join(", ");
+      return `SELECT ${columns}\nFROM ${tableSql}${whereLines([pageRange(true), ...userConditions], "")}\nORDER BY ${ref}.ctid`;
+    },
+    tidUpdateSql() {
+      return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${ref}.ctid = ANY ($1::tid[])`, ...userConditions], "")}`;
     },
     pendingSql(first, upTo) {
       return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...keyRange(first, upTo), ...userConditions], "")}`;

@@ -1,7 +1,7 @@
 /**
- * Runs one planned backfill against a database, batch by batch: each batch in its own transaction with SET LOCAL
- * lock_timeout and statement_timeout, sized to stay under the target duration, with an optional pause and a
- * load/replication-lag guard between batches. It stops cleanly when asked (after the batch in flight commits),
+ * Runs one planned backfill against a database, batch by batch over keys or pages (walk.ts; the state says which):
+ * each batch in its own transaction with SET LOCAL lock_timeout and statement_timeout, sized to stay under the
+ * target duration, with an optional pause and a load/replication-lag guard between batches. It stops cleanly when asked (after the batch in flight commits),
  * retries lock timeouts, serialization failures and deadlocks with backoff, halves a batch that hit the statement
  * timeout, goes back over batches that skipped locked rows in later passes, and when a row's expression fails (a
  * bad cast…) finds that row by bisecting the batch — in transactions that are always rolled back — and stops with
@@ -14,9 +14,12 @@ import type { BackfillPlan } from "./plan.js";
 import type { ProgressSink } from "./progress.js";
 import { BatchSizer } from "./sizer.js";
 import type { BackfillState } from "./state.js";
+import { keyWalk, lastPage, type Step, type Walk } from "./walk.js";
 
 export interface RunOptions {
-  /** The first batch's size; later ones adapt. */
+  /** The order to go over the table in (walk.ts); by key when not given. It must be the one `state.order` says. */
+  readonly walk?: Walk;
+  /** The first batch's size (rows); later ones adapt. */
   readonly batchSize: number;
   /** Keep each batch's transaction under this (milliseconds). */
   readonly targetMs: number;
@@ -32,7 +35,7 @@ export interface RunOptions {
   readonly maxAttempts?: number;
   /** Passes: the walk over the key range, then going back over batches that skipped rows (locked, or changed). */
   readonly maxPasses?: number;
-  /** The largest batch (keys) the adaptive size may reach. Default 100,000. */
+  /** The largest batch (rows) the adaptive size may reach. Default 100,000. */
   readonly maxBatchSize?: number;
   /** Aborting stops the run after the batch in flight. */
   readonly signal?: AbortSignal | undefined;
@@ -87,7 +90,11 @@ export class GuardError extends Error {
 export async function runBackfill(db: Database, plan: BackfillPlan, initial: BackfillState, options: RunOptions): Promise<RunOutcome> {
   const maxAttempts = options.maxAttempts ?? 8;
   const maxPasses = plan.convergent ? (options.maxPasses ?? 3) : 1;
-  const sizer = new BatchSizer({ initial: options.batchSize, targetMs: options.targetMs, ...(options.maxBatchSize ? { max: options.maxBatchSize } : {}) });
+  const walk = options.walk ?? keyWalk(plan);
+  if ((initial.order ?? "key") !== walk.order) throw new Error(`the saved state walks in ${initial.order ?? "key"} order, the run in ${walk.order} order`);
+  // Sizes are given in rows; the sizer counts the walk's units (keys, or pages of about rowsPerUnit rows).
+  const units = (rows: number): number => Math.max(1, Math.round(rows / walk.rowsPerUnit));
+  const sizer = new BatchSizer({ initial: units(options.batchSize), targetMs: options.targetMs, max: units(options.maxBatchSize ?? 100_000) });
   const { progress, signal } = options;
   let state: BackfillState = initial;
   let updated = 0;
@@ -104,16 +111,18 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
   if (state.done) return { status: "done", stats: stats(), state };
 
   const label = `${formatName(plan.target.table)} (${plan.assignments.map((a) => formatName({ name: a.column })).join(", ")})`;
-  // One worker's share of the keys stops at its upper key; the passes after the walk start again at its lower one.
-  const upper = state.range?.upper ?? null;
+  // One worker's share stops at its upper end; the passes after the walk start again at its lower one. A walk in
+  // physical order that runs to the end of the table stops at the last page the table had when the pass began.
   const lower = state.range?.lower ?? null;
-  const bounds = (from: readonly string[] | null): string[] => [...(from ?? []), ...(upper ?? [])];
-  let remaining = await countPending(db, plan, lower, upper);
+  if (walk.order === "physical" && !state.range?.upper && !state.end) save({ end: [String(await lastPage(db, plan))] });
+  const upper = (): readonly string[] | null => state.range?.upper ?? state.end ?? null;
+  const count = async (step: Step): Promise<number> => Number((await db.query<{ pending: unknown }>(step.text, step.params)).rows[0]?.pending ?? 0);
+  let remaining = await count(walk.pending(lower, upper()));
   progress.start(label, state.updated, remaining);
   started = performance.now(); // the rate is the batches', not the count's that only feeds the progress display
   const report = (): void => {
     const seconds = (performance.now() - started) / 1000;
-    progress.update({ processed: state.updated, remaining, rate: seconds > 0 ? updated / seconds : 0, batchSize: sizer.size, batchMs: lastBatchMs });
+    progress.update({ processed: state.updated, remaining, rate: seconds > 0 ? updated / seconds : 0, batchSize: Math.round(sizer.size * walk.rowsPerUnit), batchMs: lastBatchMs });
   };
   type Ending = { status: "interrupted" } | { status: "failed"; failure: RowFailure | BatchFailure };
   const end = (ending: Ending): RunOutcome => {
@@ -134,21 +143,18 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     let outcome: { rows: number; todo: number; ms: number; end: string[]; span: number } | "exhausted" | undefined;
     for (let attempt = 1; outcome === undefined; attempt++) {
       const size = redo ? redo.span : sizer.size;
+      const step = walk.batch(size, from, upper());
+      if (!step) {
+        outcome = "exhausted";
+        break;
+      }
       const began = performance.now();
       try {
         await db.exec(`BEGIN; ${setup}`);
-        const { rows } = await db.query<Record<string, unknown>>(plan.batchSql(size, from === null, undefined, upper !== null), bounds(from));
+        const { rows } = await db.query<Record<string, unknown>>(step.text, step.params);
         await db.exec("COMMIT");
-        const row = rows[0];
-        outcome = row
-          ? {
-              rows: Number(row.updated),
-              todo: Number(row.todo),
-              ms: performance.now() - began,
-              end: plan.key.columns.map((_, i) => String(row[`key_${i + 1}`])),
-              span: Number(row.span),
-            }
-          : "exhausted";
+        const result = walk.read(step, rows);
+        outcome = result ? { rows: result.updated, todo: result.todo, ms: performance.now() - began, end: result.end, span: result.span } : "exhausted";
       } catch (error) {
         await rollback(db);
         const code = sqlState(error);
@@ -158,13 +164,13 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
           if (timedOut && !redo) sizer.shrink();
           retries++;
           const wait = backoffMs(attempt);
-          progress.note(`${message} (${code}); retrying the batch${timedOut && !redo ? ` over ${sizer.size} keys` : ""} in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
+          progress.note(`${message} (${code}); retrying the batch${timedOut && !redo ? ` over ${sizer.size} ${walk.unit}` : ""} in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
           if (!(await pause(wait, signal))) return end({ status: "interrupted" });
           continue;
         }
         if (code && ROW_ERROR_CLASSES.has(code.slice(0, 2))) {
           progress.note(`a batch failed (${message}); looking for the row that fails`);
-          const row = await findFailingRow(db, plan, from, upper, size, setup);
+          const row = await findFailingRow(db, plan, walk, step, from, upper(), size, setup);
           if (row) return end({ status: "failed", failure: row });
         }
         return end({ status: "failed", failure: { kind: "batch", code, message } });
@@ -204,6 +210,17 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         save({ pass: state.pass + 1, queue: state.skipped === "many" ? null : state.skipped, cursor: lower, skipped: [] });
         continue;
       }
+      if (walk.order === "physical" && state.pass < maxPasses && !signal?.aborted) {
+        // Rows that application updates moved to pages the walk had passed, or that arrived after its last page.
+        const end = state.range?.upper ? {} : { end: [String(await lastPage(db, plan))] };
+        const left = await count(walk.pending(lower, state.range?.upper ?? end.end ?? null));
+        if (left > 0) {
+          progress.note(`pass ${state.pass} done; ${left} rows still to do (moved or added behind the walk): pass ${state.pass + 1} goes over the pages again`);
+          remaining = left;
+          save({ pass: state.pass + 1, queue: null, cursor: lower, skipped: [], ...end });
+          continue;
+        }
+      }
       save({ done: true });
       report();
       progress.stop();
@@ -215,11 +232,6 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
 
 /** Beyond this many batches with skipped rows, a later pass walks the whole key range instead of a list of batches. */
 const MAX_SKIPPED_BATCHES = 10_000;
-
-async function countPending(db: Database, plan: BackfillPlan, lower: readonly string[] | null, upper: readonly string[] | null): Promise<number> {
-  const { rows } = await db.query<{ pending: unknown }>(plan.pendingSql(lower === null, upper !== null), [...(lower ?? []), ...(upper ?? [])]);
-  return Number(rows[0]?.pending ?? 0);
-}
 
 /** Wait until the guard says ok; false when the run was asked to stop meanwhile. */
 async function waitForGuard(db: Database, guard: string, intervalMs: number, progress: ProgressSink, signal: AbortSignal | undefined): Promise<boolean> {
@@ -247,30 +259,46 @@ export async function guardSaysOk(db: Database, guard: string): Promise<boolean>
 }
 
 /**
- * The first row of the failed batch whose update fails: find the batch's range again and list its pending keys
- * (without locking), then binary-search the shortest failing prefix, each try an UPDATE over a key range in a
- * transaction that is always rolled back.
+ * The first row of the failed batch whose update fails: list the batch's pending rows again (without locking), then
+ * binary-search the shortest failing prefix, each try an UPDATE of some of those rows in a transaction that is
+ * always rolled back. The key walk finds the batch's range again and tries key ranges; the walk in physical order
+ * lists the rows of the batch's pages and tries them by tid.
  */
 async function findFailingRow(
   db: Database,
   plan: BackfillPlan,
+  walk: Walk,
+  step: Step,
   cursor: readonly string[] | null,
   upper: readonly string[] | null,
   size: number,
   timeouts: string,
 ): Promise<RowFailure | undefined> {
-  const first = cursor === null;
-  const { rows: ends } = await db.query<Record<string, unknown>>(plan.rangeEndSql(size, first, upper !== null), [...(cursor ?? []), ...(upper ?? [])]);
-  const endRow = ends[0];
-  if (!endRow) return undefined;
-  const end = plan.key.columns.map((_, i) => String(endRow[`key_${i + 1}`]));
-  const { rows } = await db.query<Record<string, unknown>>(plan.listSql(first), [...(cursor ?? []), ...end]);
-  const keys = rows.map((row) => plan.key.columns.map((_, i) => String(row[`key_${i + 1}`])));
+  const keyOf = (row: Record<string, unknown>): string[] => plan.key.columns.map((_, i) => String(row[`key_${i + 1}`]));
+  let keys: string[][];
+  let tryRows: (from: number, to: number) => Step;
+  if (walk.order === "physical") {
+    const { rows } = await db.query<Record<string, unknown>>(plan.pageListSql(), step.params);
+    keys = rows.map(keyOf);
+    const tids = rows.map((row) => String(row.row_id));
+    const text = plan.tidUpdateSql();
+    tryRows = (from, to) => ({ text, params: [`{${tids.slice(from, to + 1).map((t) => `"${t}"`).join(",")}}`] });
+  } else {
+    const first = cursor === null;
+    const { rows: ends } = await db.query<Record<string, unknown>>(plan.rangeEndSql(size, first, upper !== null), [...(cursor ?? []), ...(upper ?? [])]);
+    const endRow = ends[0];
+    if (!endRow) return undefined;
+    const { rows } = await db.query<Record<string, unknown>>(plan.listSql(first), [...(cursor ?? []), ...keyOf(endRow)]);
+    keys = rows.map(keyOf);
+    const text = plan.rangeUpdateSql();
+    tryRows = (from, to) => ({ text, params: [...keys[from]!, ...keys[to]!] });
+  }
   if (keys.length === 0) return undefined;
   const fails = async (from: number, to: number): Promise<unknown> => {
     try {
       await db.exec(`BEGIN; ${timeouts}`);
-      await db.query(plan.rangeUpdateSql(), [...keys[from]!, ...keys[to]!]);
+      const attempt = tryRows(from, to);
+      await db.query(attempt.text, attempt.params);
       return undefined;
     } catch (error) {
       const code = sqlState(error);

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import type { WalkOrder } from "./walk.js";
 
 export interface BackfillState {
   /** The table, for people reading the file. */
@@ -30,9 +31,16 @@ export interface BackfillState {
    * at `upper` (inclusive); null there means the first or the last key. Absent: the whole key range.
    */
   readonly range?: KeyRange;
+  /**
+   * The order the walk goes in (walk.ts); absent: by key. In physical order the cursor, the range's ends and `end`
+   * are page numbers (the last page done, inclusive), and redo batches count pages.
+   */
+  readonly order?: WalkOrder;
+  /** Physical order, a share that runs to the end of the table: the last page of the current pass. */
+  readonly end?: readonly string[];
 }
 
-/** A share of the key range: after `lower` (exclusive), up to `upper` (inclusive); null for an open end. */
+/** A share of the key range (or of the pages): after `lower` (exclusive), up to `upper` (inclusive); null for an open end. */
 export interface KeyRange {
   readonly lower: readonly string[] | null;
   readonly upper: readonly string[] | null;
@@ -45,7 +53,7 @@ export interface RedoBatch {
 }
 
 /** Bumped when the file's shape changes: an older file is refused, not misread. */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 export interface StateFile {
   readonly version: typeof STATE_VERSION;
@@ -87,7 +95,8 @@ export function readState(path: string, migration: string): StateFile | undefine
     throw new StateError(`${path} is not valid JSON; delete it (or use --restart) to start over`);
   }
   const state = parsed as Partial<Omit<StateFile, "version">> & { version?: unknown };
-  if ((state.version !== STATE_VERSION && state.version !== 2) || typeof state.backfills !== "object" || state.backfills === null) {
+  // Version 3 had no walk order (it always walked the key, as a state without `order` says); version 2 no shares.
+  if ((state.version !== STATE_VERSION && state.version !== 3 && state.version !== 2) || typeof state.backfills !== "object" || state.backfills === null) {
     throw new StateError(`${path} is not a backfill state file of this version; delete it (or use --restart) to start over`);
   }
   if (state.file !== migration) throw new StateError(`${path} belongs to ${state.file}, not ${migration}; give another --state-file`);
@@ -96,7 +105,7 @@ export function readState(path: string, migration: string): StateFile | undefine
     const single = state.backfills as unknown as Record<string, BackfillState>;
     return { version: STATE_VERSION, file: migration, backfills: Object.fromEntries(Object.entries(single).map(([id, one]) => [id, [one]])) };
   }
-  return state as StateFile;
+  return { ...(state as unknown as StateFile), version: STATE_VERSION };
 }
 
 export function writeState(path: string, state: StateFile): void {

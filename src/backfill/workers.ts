@@ -4,8 +4,9 @@
  * batch sizing, retries, passes and saved state). One backend applies an UPDATE at one core's speed; a server
  * with cores to spare finishes sooner with two or three, while every batch stays as short as one worker's.
  *
- * The shares are cut at keys found by position in key order (`OFFSET n/k`, an index-only walk done once), so they
- * hold about as many rows each; they are saved with the state and reused on resume, whatever --workers says then.
+ * By key, the shares are cut at keys found by position in key order (`OFFSET n/k`, an index-only walk done once), so
+ * they hold about as many rows each (in physical order they are ranges of about as many pages: walk.ts, splitPages);
+ * they are saved with the state and reused on resume, whatever --workers says then.
  */
 import type { Database } from "../db/database.js";
 import type { BackfillPlan } from "./plan.js";

@@ -149,6 +149,37 @@ for (const target of targets) {
       expect(JSON.parse(again.stdout)).toMatchObject({ status: "done", updated: 0, verification: [{ ok: true }] });
     }, 120_000);
 
+    it("walks page by page where it can, by key where it cannot (a partitioned table), and refuses --order physical there", async () => {
+      await withDb((d) =>
+        d.exec(`
+          CREATE TABLE ${schema}.plain (id int PRIMARY KEY, a int, b int);
+          INSERT INTO ${schema}.plain SELECT g, g, NULL FROM generate_series(1, 2000) AS g;
+          CREATE TABLE ${schema}.parted (id int PRIMARY KEY, a int, b int) PARTITION BY RANGE (id);
+          CREATE TABLE ${schema}.parted_low PARTITION OF ${schema}.parted FOR VALUES FROM (0) TO (1000);
+          CREATE TABLE ${schema}.parted_high PARTITION OF ${schema}.parted FOR VALUES FROM (1000) TO (3000);
+          INSERT INTO ${schema}.parted SELECT g, g, NULL FROM generate_series(1, 2000) AS g;
+        `),
+      );
+      const plain = migration("020_plain.sql", `UPDATE ${schema}.plain SET b = a;\n`);
+      const byPages = await runCli(["backfill", "run", plain, "--database-url", url, "--format", "json", "--progress", "none"]);
+      expect(byPages.code).toBe(0);
+      expect(byPages.stderr).toContain(`${schema}.plain: walking page by page, in the order rows lie on disk`);
+      expect(JSON.parse(byPages.stdout)).toMatchObject({ updated: 2000, backfills: [{ order: "physical" }], verification: [{ ok: true }] });
+      const state = JSON.parse(readFileSync(join(dir, "migrations/.migration-safety/020_plain.sql.backfill.json"), "utf8"));
+      expect(Object.values(state.backfills)).toEqual([[expect.objectContaining({ order: "physical", done: true })]]);
+
+      const parted = migration("021_parted.sql", `UPDATE ${schema}.parted SET b = a;\n`);
+      const refused = await runCli(["backfill", "run", parted, "--database-url", url, "--progress", "none", "--order", "physical"]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${schema}.parted cannot be walked in physical order: the table is partitioned`);
+      expect(await withDb(async (d) => Number((await d.query<{ n: string }>(`SELECT count(b) AS n FROM ${schema}.parted`)).rows[0]!.n))).toBe(0);
+      const byKey = await runCli(["backfill", "run", parted, "--database-url", url, "--format", "json", "--progress", "none"]);
+      expect(byKey.code).toBe(0);
+      expect(byKey.stderr).toContain("walking by key id (integer)");
+      expect(byKey.stderr).toContain("(not page by page: the table is partitioned: its pages are its partitions')");
+      expect(JSON.parse(byKey.stdout)).toMatchObject({ updated: 2000, backfills: [{ order: "key" }] });
+    }, 120_000);
+
     it("exits 1 when the verification finds drift after the backfill", async () => {
       await withDb((d) =>
         d.exec(`
@@ -164,10 +195,10 @@ for (const target of targets) {
       expect(result.stdout).toContain(`FAIL  transition:${schema}.tampered.a->b  300 rows, 0 missing, 1 drifted`);
     }, 60_000);
 
-    it("reports the failing row's key in JSON, and stops (exit 1) with the batch rolled back", async () => {
+    it("reports the failing row's key in JSON, and stops (exit 1) with the batch rolled back (by key)", async () => {
       await withDb((d) => d.exec(`CREATE TABLE ${schema}.raw (id int PRIMARY KEY, v text, n int); INSERT INTO ${schema}.raw SELECT g, g::text, NULL FROM generate_series(1, 3000) AS g; UPDATE ${schema}.raw SET v = 'x' WHERE id = 2222;`));
       const file = migration("012_raw.sql", `UPDATE ${schema}.raw SET n = v::int;\n`);
-      const result = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none", "--max-batch-size", "1000"]);
+      const result = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none", "--max-batch-size", "1000", "--order", "key"]);
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout)).toMatchObject({
         status: "failed",
@@ -176,6 +207,19 @@ for (const target of targets) {
         error: { kind: "row", key: { id: "2222" }, code: "22P02" },
       });
       expect(await withDb(async (d) => Number((await d.query<{ n: string }>(`SELECT count(n) AS n FROM ${schema}.raw`)).rows[0]!.n))).toBe(2000);
+    }, 60_000);
+
+    it("finds the failing row among a batch's pages in physical order: the batches before it stay, its own is rolled back", async () => {
+      // The bad row was updated last, so its version lies on the table's last page: every batch before that commits.
+      await withDb((d) => d.exec(`CREATE TABLE ${schema}.raw_pages (id int PRIMARY KEY, v text, n int); INSERT INTO ${schema}.raw_pages SELECT g, g::text, NULL FROM generate_series(1, 3000) AS g; UPDATE ${schema}.raw_pages SET v = 'x' WHERE id = 17;`));
+      const file = migration("012_raw_pages.sql", `UPDATE ${schema}.raw_pages SET n = v::int;\n`);
+      const result = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none", "--max-batch-size", "500", "--order", "physical"]);
+      expect(result.code).toBe(1);
+      const summary = JSON.parse(result.stdout);
+      expect(summary).toMatchObject({ status: "failed", verification: [], error: { kind: "row", key: { id: "17" }, code: "22P02" } });
+      expect(summary.updated).toBeGreaterThanOrEqual(2000);
+      expect(summary.updated).toBeLessThan(2999);
+      expect(await withDb(async (d) => Number((await d.query<{ n: string }>(`SELECT count(n) AS n FROM ${schema}.raw_pages`)).rows[0]!.n))).toBe(summary.updated);
     }, 60_000);
 
     it("stops cleanly on SIGINT after the batch in flight (exit 130), and the next run resumes", async () => {

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runBackfill, type BackfillState, type RunOptions } from "../../src/backfill/index.js";
-import { defaultDatabaseUrl, openDatabase, type Database } from "../../src/db/database.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runBackfill, type BackfillState } from "../../src/backfill/index.js";
+import { defaultDatabaseUrl, type Database } from "../../src/db/database.js";
 import { runChecks } from "../../src/verify/index.js";
 import { describeOnDatabases } from "../helpers/databases.js";
-import { backfillsOf, freshState, recordingProgress } from "./helpers.js";
+import { backfillsOf, freshState, recordingProgress, runOptions, serverSessions } from "./helpers.js";
 
-const options = (overrides: Partial<RunOptions> = {}): RunOptions => ({
-  batchSize: 1000,
-  targetMs: 100,
-  pauseMs: 0,
-  lockTimeoutMs: 1000,
-  statementTimeoutMs: 10_000,
-  progress: recordingProgress(),
-  save: () => {},
-  ...overrides,
-});
+const options = runOptions;
 
 async function count(db: Database, sql: string): Promise<number> {
   const { rows } = await db.query<{ n: unknown }>(sql);
@@ -171,20 +162,10 @@ describeOnDatabases("backfill run", (db) => {
 /** A suite on the PostgreSQL server only: what needs a second connection. */
 const serverUrl = defaultDatabaseUrl();
 describe.runIf(serverUrl)("backfill run, with other sessions [PostgreSQL server]", () => {
+  const sessions = serverSessions(serverUrl, 2, "ms_backfill");
   let db: Database;
   let other: Database;
-  const schema = `ms_backfill_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  beforeAll(async () => {
-    db = await openDatabase({ url: serverUrl });
-    other = await openDatabase({ url: serverUrl });
-    await db.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-    await other.exec(`SET search_path TO ${schema}`);
-  });
-  afterAll(async () => {
-    await db?.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await other?.close();
-    await db?.close();
-  });
+  beforeAll(() => void ([db, other] = sessions as [Database, Database]));
 
   it("retries a batch that hit lock_timeout, with backoff, and finishes", async () => {
     await db.exec("CREATE TABLE busy (id int PRIMARY KEY, a int, b int); INSERT INTO busy SELECT g, g, NULL FROM generate_series(1, 2000) AS g;");

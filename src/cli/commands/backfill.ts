@@ -27,6 +27,11 @@ import {
   silentProgress,
   splitKeyRange,
   totalUpdated,
+  keyWalk,
+  pageWalk,
+  physicalSupport,
+  splitPages,
+  type Walk,
   STATE_VERSION,
   StateError,
   writeState,
@@ -62,6 +67,7 @@ interface PlanOptions extends CommonOptions {
 }
 
 const PROGRESS = ["auto", "bar", "lines", "none"] as const;
+const ORDERS = ["auto", "physical", "key"] as const;
 
 interface RunOptions extends CommonOptions {
   readonly progress: (typeof PROGRESS)[number];
@@ -73,6 +79,7 @@ interface RunOptions extends CommonOptions {
   readonly migrations?: string;
   readonly seed: string[];
   readonly workers: number;
+  readonly order: (typeof ORDERS)[number];
 }
 
 const DEFAULTS = { batchSize: 1000, targetMs: 100, lockTimeout: "1s" } as const;
@@ -104,6 +111,11 @@ export function register(program: Command): void {
       .option("--state-file <path>", "where progress is saved for resuming (default: .migration-safety/<file>.backfill.json beside the file)")
       .option("--restart", "ignore saved progress and start from the first key")
       .option("--workers <n>", "server only: split the keys into n shares run side by side, each on its own connection", positive, 1)
+      .addOption(
+        new Option("--order <order>", "go over the table page by page as it lies on disk (physical: PostgreSQL 14+, plain tables), or by key; auto: physical where possible")
+          .choices(ORDERS)
+          .default("auto"),
+      )
       .addOption(new Option("--progress <style>", "progress on stderr: a bar on a terminal, lines otherwise (auto)").choices(PROGRESS).default("auto"))
       .option("--migrations <dir>", "in-memory PGlite only: the migrations folder to apply first (default: the file's folder)")
       .option("--seed <file>", "in-memory PGlite only: SQL to run before the backfill, e.g. sample rows (repeatable)", (value: string, previous: string[]) => [...previous, value], []),
@@ -296,11 +308,15 @@ async function runAll(db: Database, url: string | undefined, file: string, backf
         savedAt: new Date().toISOString(),
       };
       const resumed = saved?.backfills[backfill.id];
-      const initial = resumed ?? (await shares(db, p, options.workers)).map((range) => shareState(fresh, range));
+      const walked = await chooseWalk(db, p, resumed ? (resumed[0]?.order ?? "key") : options.order, resumed !== undefined);
+      if (!walked.ok) throw new StateError(walked.reason);
+      // PGlite has a single connection: one worker there.
+      const initial = resumed ?? (await walked.shares(db.kind === "pglite" ? 1 : options.workers)).map((range) => shareState({ ...fresh, ...(walked.walk.order === "physical" ? { order: "physical" } : {}) }, range));
       const done = totalUpdated(initial);
-      if (resumed) note(`${formatName(p.target.table)}: resuming from ${statePath} (${done} rows done${initial.every((s) => s.done) ? ", finished" : ""})`);
-      else note(`${formatName(p.target.table)}: key ${describeKey(p.key.columns)}, ${describeKeySource(p.key.source)}`);
-      if (initial.length > 1) note(`${initial.length} workers, each on a share of the keys${resumed && initial.length !== options.workers ? " (as saved)" : ""}`);
+      const order = walked.walk.order === "physical" ? "page by page, in the order rows lie on disk" : `by key ${describeKey(p.key.columns)}, ${describeKeySource(p.key.source)}`;
+      if (resumed) note(`${formatName(p.target.table)}: resuming from ${statePath} (${done} rows done${initial.every((s) => s.done) ? ", finished" : ""}), ${order}`);
+      else note(`${formatName(p.target.table)}: walking ${order}${walked.fallback ? ` (${walked.fallback})` : ""}`);
+      if (initial.length > 1) note(`${initial.length} workers, each on a share of the ${walked.walk.unit}${resumed && initial.length !== options.workers ? " (as saved)" : ""}`);
       else if (options.workers > 1 && !resumed) note(`one worker: ${db.kind === "pglite" ? "PGlite has a single connection" : "too few rows to share"}`);
       for (const warning of p.warnings) note(`warning: ${warning}`);
       if (initial.length > 1 && db.kind === "pglite") {
@@ -308,6 +324,7 @@ async function runAll(db: Database, url: string | undefined, file: string, backf
       }
       while (extra.length < initial.length - 1) extra.push(await openDatabase({ url }));
       const outcome = await runWorkers([db, ...extra], p, initial, {
+        walk: walked.walk,
         batchSize: options.batchSize,
         maxBatchSize: options.maxBatchSize,
         targetMs: options.targetMs,
@@ -359,6 +376,7 @@ function summaryJson(status: string, finished: readonly Finished[], results: rea
       line: backfill.plan.target.line,
       columns: backfill.plan.assignments.map((a) => a.column),
       key: backfill.plan.key.columns.map((c) => c.name),
+      order: outcome.states[0]?.order ?? "key",
       status: outcome.status,
       updated: outcome.stats.updated,
       totalUpdated: totalUpdated(outcome.states),
@@ -446,9 +464,21 @@ function lazyDatabase(url: string | undefined): { get(): Promise<Database>; clos
   };
 }
 
-/** The key range's shares for `workers` workers: one on PGlite, whose single connection cannot run two at once. */
-async function shares(db: Database, p: PreparedBackfill["plan"], workers: number): Promise<KeyRange[]> {
-  return db.kind === "pglite" ? [{ lower: null, upper: null }] : splitKeyRange(db, p, workers);
+type ChosenWalk =
+  | { readonly ok: true; readonly walk: Walk; readonly shares: (workers: number) => Promise<KeyRange[]>; readonly fallback?: string }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * The walk for a backfill: physical order where the database allows it (auto), else the key. A walk asked for
+ * by name (or saved by the run being resumed) that cannot be had here is an error, not a silent change of order.
+ */
+async function chooseWalk(db: Database, p: PreparedBackfill["plan"], order: (typeof ORDERS)[number], resuming: boolean): Promise<ChosenWalk> {
+  const byKey: ChosenWalk = { ok: true, walk: keyWalk(p), shares: (workers) => splitKeyRange(db, p, workers) };
+  if (order === "key") return byKey;
+  const support = await physicalSupport(db, p);
+  if (support.ok) return { ok: true, walk: pageWalk(p, support.rowsPerPage), shares: async (workers) => splitPages(support.pages, workers) };
+  if (order === "auto") return { ...byKey, fallback: `not page by page: ${support.reason}` };
+  return { ok: false, reason: `${formatName(p.target.table)} cannot be walked in physical order${resuming ? ", as the saved progress does" : ""}: ${support.reason}${resuming ? "; start over with --restart" : "; use --order key"}` };
 }
 
 function positive(value: string): number {
