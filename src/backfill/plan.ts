@@ -100,9 +100,10 @@ export interface BackfillPlan {
    * carries `note`), and the update of the pending rows among them. Returns one row — `key_1…key_k` (text, the last
    * key visited: the next cursor), `span` (keys visited) and `updated` — or no row when no key is left. With
    * `upTo`, the range also stops at an upper key, inclusive, given after the cursor's parameters: the end of one
-   * worker's share of the keys when several run side by side.
+   * worker's share of the keys when several run side by side. `form` says how it takes its row locks (BatchForm;
+   * skip-locked unless said).
    */
-  batchSql(limit: number, first: boolean, note?: string, upTo?: boolean): string;
+  batchSql(limit: number, first: boolean, note?: string, upTo?: boolean, form?: BatchForm): string;
   /** Where the next range ends (`key_1…`, `span`), as batchSql would find it, without updating: for bisecting. */
   rangeEndSql(limit: number, first: boolean, upTo?: boolean): string;
   /**
@@ -122,7 +123,7 @@ export interface BackfillPlan {
    * One batch over the pages from $1 (inclusive) to $2 (exclusive), both given as tids `(page,0)`: a TID range scan
    * reads them in the order they lie on disk. Returns one row: `todo` (pending rows seen) and `updated`.
    */
-  pageBatchSql(): string;
+  pageBatchSql(form?: BatchForm): string;
   /** `SELECT count(*) AS pending …` over the pages from $1 (a tid, inclusive), up to $2 (exclusive) with `upTo`. */
   pagePendingSql(upTo: boolean): string;
   /** The pending rows of the pages from $1 to $2 (tids as in pageBatchSql): `row_id` (the ctid as text) and `key_1…`, in page order. */
@@ -130,6 +131,16 @@ export interface BackfillPlan {
   /** The UPDATE restricted to the rows at the tids $1 (an array): one bisection step, always rolled back. */
   tidUpdateSql(): string;
 }
+
+/**
+ * How a batch gets the row locks of the rows it updates:
+ * - skip-locked: first `SELECT … FOR NO KEY UPDATE SKIP LOCKED` over the batch's pending rows, then the UPDATE of
+ *   the rows it locked: a row an application transaction holds is left for a later pass, never waited for. The
+ *   lock is a second visit of every row and a WAL record per row: about a tenth of the batch's cost.
+ * - plain: the UPDATE alone, which locks each row as it writes it; run under a short lock_timeout, so that a row
+ *   someone holds makes the batch fail fast (and be run again skip-locked) rather than wait.
+ */
+export type BatchForm = "skip-locked" | "plain";
 
 export type PlanOutcome = { readonly ok: true; readonly plan: BackfillPlan } | { readonly ok: false; readonly reason: string };
 
@@ -246,6 +257,13 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     `    AND ${todoPredicate}`,
     `  RETURNING 1`,
   ];
+  const plainUpdate = [
+    `  UPDATE ${tableSql}`,
+    `  SET ${setList}`,
+    `  WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
+    `    AND ${todoPredicate}`,
+    `  RETURNING 1`,
+  ];
   const pageRange = (upTo: boolean): string => `${ref}.ctid >= $1::tid${upTo ? ` AND ${ref}.ctid < $2::tid` : ""}`;
 
   const plan: BackfillPlan = {
@@ -259,13 +277,13 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     scope,
     convergent,
     warnings,
-    batchSql(limit, first, note, upTo = false) {
+    batchSql(limit, first, note, upTo = false, form = "skip-locked") {
       const lastKeys = aheadKeys.map((x) => a(x));
       return [
         `WITH ${quoteIdent(ahead)} (${[rowId, todo, ...aheadKeys].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
         `  ${aheadSelect(limit, first, note, upTo, [`${ref}.ctid`, todoPredicate, ...keyCols].join(", "), "  ")}`,
         `), ${quoteIdent(done)} AS (`,
-        ...lockedUpdate,
+        ...(form === "skip-locked" ? lockedUpdate : plainUpdate),
         `)`,
         `SELECT ${aheadKeys.map((x, i) => `${quoteIdent(last)}.${quoteIdent(x)}::text AS key_${i + 1}`).join(", ")}, ${quoteIdent(last)}.span,`,
         `       (SELECT count(*) FROM ${quoteIdent(ahead)} WHERE ${a(todo)}) AS todo,`,
@@ -292,7 +310,20 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     rangeUpdateSql() {
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${keyRow} >= ${params(0)}`, `${keyRow} <= ${params(k)}`, ...userConditions], "")}`;
     },
-    pageBatchSql() {
+    pageBatchSql(form = "skip-locked") {
+      if (form === "plain") {
+        // Without the lock step nothing is skipped: every pending row seen is updated, or the batch fails.
+        return [
+          `WITH ${quoteIdent(done)} AS (`,
+          `  UPDATE ${tableSql}`,
+          `  SET ${setList}`,
+          `  WHERE ${pageRange(true)}`,
+          `    AND ${todoPredicate}`,
+          `  RETURNING 1`,
+          `)`,
+          `SELECT count(*) AS todo, count(*) AS updated FROM ${quoteIdent(done)}`,
+        ].join("\n");
+      }
       return [
         `WITH ${quoteIdent(ahead)} (${[rowId, todo].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
         `  SELECT ${ref}.ctid, ${todoPredicate}`,

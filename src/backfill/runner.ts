@@ -1,7 +1,9 @@
 /**
  * Runs one planned backfill against a database, batch by batch over keys or pages (walk.ts; the state says which):
  * each batch in its own transaction with SET LOCAL lock_timeout and statement_timeout, sized to stay under the
- * target duration, with an optional pause and a load/replication-lag guard between batches. It stops cleanly when asked (after the batch in flight commits),
+ * target duration, with an optional pause and a load/replication-lag guard between batches. A batch runs plain (the
+ * UPDATE alone, under a 10 ms lock_timeout) until one meets a row another transaction holds; that batch runs again
+ * at once skip-locked (SKIP LOCKED: it never waits for such a row), and so do the next few. It stops cleanly when asked (after the batch in flight commits),
  * retries lock timeouts, serialization failures and deadlocks with backoff, halves a batch that hit the statement
  * timeout, goes back over batches that skipped locked rows in later passes, and when a row's expression fails (a
  * bad cast…) finds that row by bisecting the batch — in transactions that are always rolled back — and stops with
@@ -10,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../db/database.js";
 import { formatName } from "../sql/names.js";
-import type { BackfillPlan } from "./plan.js";
+import type { BackfillPlan, BatchForm } from "./plan.js";
 import type { ProgressSink } from "./progress.js";
 import { BatchSizer } from "./sizer.js";
 import type { BackfillState } from "./state.js";
@@ -79,6 +81,15 @@ export type RunOutcome =
 /** Errors worth another try of the same batch: someone else held a lock, or the transaction lost a conflict. */
 const RETRYABLE = new Set(["55P03", "40001", "40P01"]);
 const STATEMENT_TIMEOUT = "57014";
+const LOCK_NOT_AVAILABLE = "55P03";
+/**
+ * How long a plain batch (no lock step) waits for a row lock before it gives up and runs again skip-locked
+ * (milliseconds): long enough for the write of an application transaction that is about to commit, short against
+ * the batch target, so what the application waits for stays bounded as with SKIP LOCKED.
+ */
+const PLAIN_LOCK_WAIT_MS = 10;
+/** After a plain batch met a held row, this many batches take their row locks skip-locked before one tries plain again. */
+const SKIP_LOCKED_SPELL = 16;
 /** SQLSTATE classes an expression raises for a bad value: data exceptions, constraint violations, RAISE. */
 const ROW_ERROR_CLASSES = new Set(["22", "23", "P0", "38", "39", "2F"]);
 
@@ -130,7 +141,11 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     progress.stop();
     return { ...ending, stats: stats(), state };
   };
-  const setup = `SET LOCAL lock_timeout = '${Math.max(1, Math.round(options.lockTimeoutMs))}ms'; SET LOCAL statement_timeout = '${Math.max(1, Math.round(options.statementTimeoutMs))}ms'`;
+  const setup = (lockTimeoutMs: number): string =>
+    `SET LOCAL lock_timeout = '${Math.max(1, Math.round(lockTimeoutMs))}ms'; SET LOCAL statement_timeout = '${Math.max(1, Math.round(options.statementTimeoutMs))}ms'`;
+  // Batches run plain (no lock step: faster) until one meets a row someone holds; then skip-locked for a while.
+  let skipLockedUntil = 0;
+  let saidHeld = false;
 
   for (;;) {
     if (signal?.aborted) return end({ status: "interrupted" });
@@ -141,16 +156,18 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     const redo = state.queue?.[0];
     const from = redo ? redo.from : state.cursor;
     let outcome: { rows: number; todo: number; ms: number; end: string[]; span: number } | "exhausted" | undefined;
+    // A pass that goes back for skipped rows goes back because rows were held: skip-locked from the start.
+    let form: BatchForm = redo || batches < skipLockedUntil ? "skip-locked" : "plain";
     for (let attempt = 1; outcome === undefined; attempt++) {
       const size = redo ? redo.span : sizer.size;
-      const step = walk.batch(size, from, upper());
+      const step = walk.batch(size, from, upper(), form);
       if (!step) {
         outcome = "exhausted";
         break;
       }
       const began = performance.now();
       try {
-        await db.exec(`BEGIN; ${setup}`);
+        await db.exec(`BEGIN; ${setup(form === "plain" ? Math.min(PLAIN_LOCK_WAIT_MS, options.lockTimeoutMs) : options.lockTimeoutMs)}`);
         const { rows } = await db.query<Record<string, unknown>>(step.text, step.params);
         await db.exec("COMMIT");
         const result = walk.read(step, rows);
@@ -160,6 +177,15 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         const code = sqlState(error);
         const message = errorMessage(error);
         const timedOut = code === STATEMENT_TIMEOUT;
+        if (code === LOCK_NOT_AVAILABLE && form === "plain") {
+          // A row (or the table) someone holds: run the same batch again at once, skip-locked; this try does not count.
+          if (!saidHeld) progress.note(`a batch met a row another transaction holds; batches lock their rows with SKIP LOCKED first for a while (${SKIP_LOCKED_SPELL} batches after each such meeting)`);
+          saidHeld = true;
+          form = "skip-locked";
+          skipLockedUntil = batches + SKIP_LOCKED_SPELL;
+          attempt -= 1;
+          continue;
+        }
         if ((RETRYABLE.has(code ?? "") || timedOut) && attempt < maxAttempts) {
           if (timedOut && !redo) sizer.shrink();
           retries++;
@@ -170,7 +196,7 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         }
         if (code && ROW_ERROR_CLASSES.has(code.slice(0, 2))) {
           progress.note(`a batch failed (${message}); looking for the row that fails`);
-          const row = await findFailingRow(db, plan, walk, step, from, upper(), size, setup);
+          const row = await findFailingRow(db, plan, walk, step, from, upper(), size, setup(options.lockTimeoutMs));
           if (row) return end({ status: "failed", failure: row });
         }
         return end({ status: "failed", failure: { kind: "batch", code, message } });

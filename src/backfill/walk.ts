@@ -16,7 +16,7 @@
  * A cursor is text either way: the last key of the walk's last batch, or the number of its last page (inclusive).
  */
 import type { Database } from "../db/database.js";
-import type { BackfillPlan } from "./plan.js";
+import type { BackfillPlan, BatchForm } from "./plan.js";
 import type { KeyRange } from "./state.js";
 
 export type WalkOrder = "key" | "physical";
@@ -46,9 +46,10 @@ export interface Walk {
   readonly rowsPerUnit: number;
   /**
    * The batch after `from` (the start of the range when null), `size` units, stopping at `upper` (inclusive; the
-   * end when null). Undefined when the range has nothing left to visit, as far as the walk can tell without asking.
+   * end when null), in the given form. Undefined when the range has nothing left to visit, as far as the walk can
+   * tell without asking.
    */
-  batch(size: number, from: readonly string[] | null, upper: readonly string[] | null): Step | undefined;
+  batch(size: number, from: readonly string[] | null, upper: readonly string[] | null, form: BatchForm): Step | undefined;
   /** Read the batch's result; undefined when the key walk found no key left. */
   read(step: Step, rows: readonly Record<string, unknown>[]): BatchResult | undefined;
   /** Count the rows still pending after `lower` and up to `upper` (inclusive). */
@@ -62,7 +63,7 @@ export function keyWalk(plan: BackfillPlan): Walk {
     order: "key",
     unit: "keys",
     rowsPerUnit: 1,
-    batch: (size, from, upper) => ({ text: plan.batchSql(size, from === null, undefined, upper !== null), params: bounds(from, upper) }),
+    batch: (size, from, upper, form) => ({ text: plan.batchSql(size, from === null, undefined, upper !== null, form), params: bounds(from, upper) }),
     read(_step, rows) {
       const row = rows[0];
       if (!row) return undefined;
@@ -79,17 +80,17 @@ export function keyWalk(plan: BackfillPlan): Walk {
 
 /** Page ranges in physical order; `upper` must be known (the end of the table when the pass began) for batches. */
 export function pageWalk(plan: BackfillPlan, rowsPerPage: number): Walk {
-  const text = plan.pageBatchSql();
+  const texts = { "skip-locked": plan.pageBatchSql("skip-locked"), plain: plan.pageBatchSql("plain") };
   return {
     order: "physical",
     unit: "pages",
     rowsPerUnit: rowsPerPage,
-    batch(size, from, upper) {
+    batch(size, from, upper, form) {
       const first = pageAfter(from);
       if (upper === null) throw new Error("a walk in physical order needs the last page of its range");
       const last = Math.min(first + Math.max(1, Math.floor(size)) - 1, Number(upper[0]));
       if (first > last) return undefined;
-      return { text, params: [tid(first), tid(last + 1)] };
+      return { text: texts[form], params: [tid(first), tid(last + 1)] };
     },
     read(step, rows) {
       const row = rows[0] ?? {};

@@ -189,4 +189,18 @@ describe.runIf(serverUrl)("several workers in physical order [PostgreSQL server]
     expect(outcome.states.map((s) => s.updated).every((n) => n > 10_000)).toBe(true);
     expect(await count(dbs[0]!, "SELECT count(*) AS n FROM shared WHERE touched <> 1 OR display_name IS DISTINCT FROM upper(full_name)")).toBe(0);
   }, 120_000);
+
+  it("leaves a row another transaction holds for a later pass, without waiting for it", async () => {
+    const [db, other] = dbs as [Database, Database];
+    await people(db, "held", 20_000);
+    const [backfill] = await backfillsOf("UPDATE held SET display_name = upper(full_name);", { db });
+    await other.exec("BEGIN; SELECT n FROM held WHERE n IN (100, 15000) FOR UPDATE");
+    const progress = recordingProgress((n) => n === 3 && void other.exec("COMMIT"));
+    const outcome = await runBackfill(db, backfill!.plan, physicalState("held"), options(await walkOf(db, backfill!.plan), { maxBatchSize: 1000, targetMs: 60_000, progress }));
+    expect(outcome).toMatchObject({ status: "done", stats: { updated: 20_000, retries: 0 }, state: { pass: 2 } });
+    expect(outcome.stats.maxBatchMs).toBeLessThan(1000); // the lock timeout: no batch waited for the held rows
+    expect(progress.notes.join("\n")).toMatch(/a batch met a row another transaction holds/);
+    expect(progress.notes.join("\n")).toMatch(/pass 1 done; 1 batches had rows that were locked or changed meanwhile/);
+    expect(await count(db, "SELECT count(*) AS n FROM held WHERE touched <> 1 OR display_name IS DISTINCT FROM upper(full_name)")).toBe(0);
+  }, 60_000);
 });

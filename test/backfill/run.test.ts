@@ -200,4 +200,30 @@ describe.runIf(serverUrl)("backfill run, with other sessions [PostgreSQL server]
     expect(saved).toMatchObject({ pass: 2, done: true, updated: 20_000 });
     expect(await count(db, "SELECT count(*) AS n FROM held WHERE b IS DISTINCT FROM a * 3")).toBe(0);
   }, 60_000);
+
+  it("runs batches plain until one meets a held row, runs that one again skip-locked at once, and the next 15 too", async () => {
+    await db.exec("CREATE TABLE plain (id int PRIMARY KEY, a int, b int); INSERT INTO plain SELECT g, g, NULL FROM generate_series(1, 30000) AS g;");
+    const [backfill] = await backfillsOf("UPDATE plain SET b = a + 1;", { db });
+    await other.exec("BEGIN; SELECT id FROM plain WHERE id = 5500 FOR UPDATE");
+    // Which form each batch statement took, in order: the database is the real one, its queries recorded on the way.
+    const forms: string[] = [];
+    const recording: Database = {
+      ...db,
+      kind: db.kind,
+      exec: db.exec.bind(db),
+      close: db.close.bind(db),
+      query: (sql, params) => {
+        if (sql.startsWith("WITH")) forms.push(sql.includes("SKIP LOCKED") ? "skip-locked" : "plain");
+        return db.query(sql, params);
+      },
+    };
+    const progress = recordingProgress((n) => n === 10 && void other.exec("COMMIT"));
+    const outcome = await runBackfill(recording, backfill!.plan, freshState(), options({ batchSize: 1000, maxBatchSize: 1000, targetMs: 60_000, progress }));
+    expect(outcome).toMatchObject({ status: "done", stats: { updated: 30_000, retries: 0 }, state: { pass: 2 } });
+    // Batches 1–5 plain; the 6th (ids 5001–6000) plain, failed fast on id 5500, again skip-locked; 7–21 skip-locked;
+    // 22–30 plain, and the one that finds no key left; then pass 2 goes back over the 6th's keys, skip-locked.
+    expect(forms).toEqual([...Array(6).fill("plain"), ...Array(16).fill("skip-locked"), ...Array(10).fill("plain"), "skip-locked"]);
+    expect(progress.notes.filter((n) => n.includes("another transaction holds"))).toHaveLength(1);
+    expect(await count(db, "SELECT count(*) AS n FROM plain WHERE b IS DISTINCT FROM a + 1")).toBe(0);
+  }, 60_000);
 });
