@@ -4,7 +4,8 @@
 // else on the embedded PGlite with fewer rows (the output says which). Goal: at least 90 % of the one-shot's rows/s,
 // with every batch under 100 ms. `backfill run` is measured with one worker walking the pages (its default), one walking
 // the key (--order key), and, on a server, two walking the pages (--workers 2: two shares side by side, two backends)
-// — the one-shot UPDATE is one backend. BACKFILL_BENCH_ROWS, BACKFILL_BENCH_RUNS, BACKFILL_BENCH_NAIVE_SECONDS change sizes.
+// — the one-shot UPDATE is one backend. BACKFILL_BENCH_ROWS, BACKFILL_BENCH_RUNS, BACKFILL_BENCH_NAIVE_SECONDS change sizes;
+// BACKFILL_BENCH_TARGET_MS the batch target.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ms, printTable, repoRoot, summarize, writeResults } from "./lib/common.mjs";
@@ -17,7 +18,10 @@ const url = defaultDatabaseUrl();
 const ROWS = Number(process.env.BACKFILL_BENCH_ROWS ?? (url ? 1_000_000 : 100_000));
 const RUNS = Number(process.env.BACKFILL_BENCH_RUNS ?? 3);
 const NAIVE_SECONDS = Number(process.env.BACKFILL_BENCH_NAIVE_SECONDS ?? (url ? 8 : 4));
-const TARGET_MS = 100;
+// The batch target of `backfill run` (--target-ms); the goal's 100 ms is its default.
+const TARGET_MS = Number(process.env.BACKFILL_BENCH_TARGET_MS ?? 100);
+/** The goal: every batch under this. */
+const GOAL_MS = 100;
 const engine = url ? "PostgreSQL server (DATABASE_URL)" : "PGlite (embedded; set DATABASE_URL to measure a server)";
 if (!url) console.log("NOTICE: DATABASE_URL is not set: measuring a smaller table on PGlite, which says little about a server.");
 const schema = `ms_bench_backfill_${process.pid}`;
@@ -81,7 +85,7 @@ async function batched(workers, order) {
     maxBatchMs: outcome.stats.maxBatchMs,
     p95BatchMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0,
     batches: outcome.stats.batches,
-    overTarget: batchMs.filter((t) => t >= TARGET_MS).length,
+    overGoal: batchMs.filter((t) => t >= GOAL_MS).length,
   };
 }
 
@@ -154,12 +158,12 @@ try {
       lockNote,
     ];
   };
-  const batchedStats = { p95: median(runs.batched, "p95BatchMs").median, batches: median(runs.batched, "batches").median, over: Math.max(...runs.batched.map((r) => r.overTarget)) };
+  const batchedStats = { p95: median(runs.batched, "p95BatchMs").median, batches: median(runs.batched, "batches").median };
   printTable(
     `medians over ${RUNS} runs, ${engine}`,
     ["method", "rows/s (min–max)", "vs one-shot", "longest lock hold", "notes"],
     [
-      line("backfill run (page ranges, SKIP LOCKED)", runs.batched, `${batchedStats.batches} batches, p95 ${ms(batchedStats.p95)}`),
+      line("backfill run (page ranges)", runs.batched, `${batchedStats.batches} batches, p95 ${ms(batchedStats.p95)}`),
       line("backfill run --order key (keyset batches)", runs.byKey, `${median(runs.byKey, "batches").median} batches, p95 ${ms(median(runs.byKey, "p95BatchMs").median)}`),
       ...(runs.workers.length ? [line("backfill run --workers 2", runs.workers, `${median(runs.workers, "batches").median} batches, p95 ${ms(median(runs.workers, "p95BatchMs").median)}; two backends`)] : []),
       line("one-shot UPDATE", runs.oneShot, "every row locked until the end"),
@@ -170,10 +174,10 @@ try {
   const goal = (label, list) => {
     const rate = median(list, "rate").median;
     const longest = Math.max(...list.map((r) => r.maxBatchMs));
-    const over = Math.max(...list.map((r) => r.overTarget));
-    console.log(`  ${label}: ${Math.round((rate / oneShotRate) * 100)} % of the one-shot rate, longest batch ${ms(longest)} (${over} of the batches of the worst run at or over ${TARGET_MS} ms)`);
+    const over = Math.max(...list.map((r) => r.overGoal));
+    console.log(`  ${label}: ${Math.round((rate / oneShotRate) * 100)} % of the one-shot rate, longest batch ${ms(longest)} (${over} of the batches of the worst run at or over ${GOAL_MS} ms)`);
   };
-  console.log(`\ngoal: ≥ 90 % of the one-shot rate with every batch under ${TARGET_MS} ms`);
+  console.log(`\ngoal: ≥ 90 % of the one-shot rate with every batch under ${GOAL_MS} ms (batch target: ${TARGET_MS} ms)`);
   goal("one worker", runs.batched);
   goal("one worker, --order key", runs.byKey);
   if (runs.workers.length) goal("two workers", runs.workers);
