@@ -131,6 +131,23 @@ describeOnDatabases("backfill run in physical order", (db) => {
     expect(await count(db(), "SELECT count(*) AS n FROM raw WHERE n IS DISTINCT FROM v::int")).toBe(0);
   }, 60_000);
 
+  it("walks a table whose name needs quoting, in a schema of such a name", async () => {
+    const table = `"Odd ""Schema"""."Pages; DROP"`;
+    await db().exec(`
+      DROP SCHEMA IF EXISTS "Odd ""Schema""" CASCADE;
+      CREATE SCHEMA "Odd ""Schema""";
+      CREATE TABLE ${table} ("ID" int PRIMARY KEY, "Full Name" text, "Display" text);
+      INSERT INTO ${table} SELECT g, 'user ' || g, NULL FROM generate_series(1, 3000) AS g;
+    `);
+    const [backfill] = await backfillsOf(`UPDATE ${table} AS p SET "Display" = upper(p."Full Name");`, { db: db() });
+    const walk = await walkOf(db(), backfill!.plan);
+    expect(walk.rowsPerUnit).toBeGreaterThan(1);
+    const outcome = await runBackfill(db(), backfill!.plan, physicalState("odd"), options(walk));
+    expect(outcome).toMatchObject({ status: "done", stats: { updated: 3000 } });
+    expect(await count(db(), `SELECT count(*) AS n FROM ${table} WHERE "Display" IS DISTINCT FROM upper("Full Name")`)).toBe(0);
+    await db().exec(`DROP SCHEMA "Odd ""Schema""" CASCADE`);
+  });
+
   it("says why a partitioned table or an inheritance parent cannot be walked by pages", async () => {
     await db().exec(`
       CREATE TABLE parted (id int PRIMARY KEY, a int, b int) PARTITION BY RANGE (id);
