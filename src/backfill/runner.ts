@@ -3,11 +3,12 @@
  * each batch in its own transaction with SET LOCAL lock_timeout and statement_timeout, sized to stay under the
  * target duration, with an optional pause and a load/replication-lag guard between batches. A batch runs plain (the
  * UPDATE alone, under a 10 ms lock_timeout) until one meets a row another transaction holds; that batch runs again
- * at once skip-locked (SKIP LOCKED: it never waits for such a row), and so do the next few. It stops cleanly when asked (after the batch in flight commits),
- * retries lock timeouts, serialization failures and deadlocks with backoff, halves a batch that hit the statement
- * timeout, goes back over batches that skipped locked rows in later passes, and when a row's expression fails (a
- * bad cast…) finds that row by bisecting the batch — in transactions that are always rolled back — and stops with
- * its key. Nothing here reads files or the terminal: state and progress go through the callbacks given.
+ * at once skip-locked (SKIP LOCKED: it never waits for such a row), and so do the next few. It stops cleanly when
+ * asked (after the batch in flight commits), retries lock timeouts, serialization failures and deadlocks with
+ * backoff, halves a batch that hit the statement timeout, goes back over batches that skipped locked rows in later
+ * passes, and when a row's expression fails (a bad cast…) finds that row by bisecting the batch — in transactions
+ * that are always rolled back — and stops with its key. Nothing here reads files or the terminal: state and
+ * progress go through the callbacks given.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../db/database.js";
