@@ -84,6 +84,11 @@ export interface BackfillPlan {
   readonly assignments: readonly PlannedAssignment[];
   /** The combined pending predicate (an OR over the assignments). */
   readonly pending: string;
+  /**
+   * Pending rows whose update would change something: a row filled with an expression that is NULL for it stays
+   * "pending" (still NULL) after its batch, but is done. What a run counts to know whether rows were left behind.
+   */
+  readonly unfinished: string;
   /** The WHERE conditions a batch adds to the key range: the user's WHERE, then the pending predicate. */
   readonly conditions: readonly string[];
   /** The conditions verification applies: the user's WHERE without the conjuncts about the columns written. */
@@ -100,17 +105,18 @@ export interface BackfillPlan {
    * carries `note`), and the update of the pending rows among them. Returns one row — `key_1…key_k` (text, the last
    * key visited: the next cursor), `span` (keys visited) and `updated` — or no row when no key is left. With
    * `upTo`, the range also stops at an upper key, inclusive, given after the cursor's parameters: the end of one
-   * worker's share of the keys when several run side by side. `form` says how it takes its row locks (BatchForm;
-   * skip-locked unless said).
+   * worker's share of the keys when several run side by side. `options` say how it takes its row locks and which
+   * rows it updates (BatchOptions).
    */
-  batchSql(limit: number, first: boolean, note?: string, upTo?: boolean, form?: BatchForm): string;
+  batchSql(limit: number, first: boolean, note?: string, upTo?: boolean, options?: BatchOptions): string;
   /** Where the next range ends (`key_1…`, `span`), as batchSql would find it, without updating: for bisecting. */
   rangeEndSql(limit: number, first: boolean, upTo?: boolean): string;
   /**
    * `SELECT count(*) AS pending …`: rows the backfill has still to do (for progress; the expression is not
    * evaluated), after the cursor unless `first`, and up to an upper key with `upTo` (parameters as in batchSql).
+   * With `unfinished`, only the rows whose update would still change something (see `unfinished`).
    */
-  pendingSql(first: boolean, upTo: boolean): string;
+  pendingSql(first: boolean, upTo: boolean, unfinished?: boolean): string;
   /** The key (text, `key_1…`) of the row at position $1 (0-based) in key order: where to split the keys between workers. */
   readonly keyAtSql: string;
   /** The keys (text, `key_1…`) of the pending rows of (cursor, end]: $1…$k the cursor ($1…$k the end when `first`). */
@@ -123,9 +129,9 @@ export interface BackfillPlan {
    * One batch over the pages from $1 (inclusive) to $2 (exclusive), both given as tids `(page,0)`: a TID range scan
    * reads them in the order they lie on disk. Returns one row: `todo` (pending rows seen) and `updated`.
    */
-  pageBatchSql(form?: BatchForm): string;
+  pageBatchSql(options?: BatchOptions): string;
   /** `SELECT count(*) AS pending …` over the pages from $1 (a tid, inclusive), up to $2 (exclusive) with `upTo`. */
-  pagePendingSql(upTo: boolean): string;
+  pagePendingSql(upTo: boolean, unfinished?: boolean): string;
   /** The pending rows of the pages from $1 to $2 (tids as in pageBatchSql): `row_id` (the ctid as text) and `key_1…`, in page order. */
   pageListSql(): string;
   /** The UPDATE restricted to the rows at the tids $1 (an array): one bisection step, always rolled back. */
@@ -141,6 +147,17 @@ export interface BackfillPlan {
  *   someone holds makes the batch fail fast (and be run again skip-locked) rather than wait.
  */
 export type BatchForm = "skip-locked" | "plain";
+
+export interface BatchOptions {
+  /** Skip-locked unless said. */
+  readonly form?: BatchForm;
+  /**
+   * Update only the unfinished rows (BackfillPlan.unfinished) rather than every pending one: for the walks after
+   * the first, where the rows whose expression is NULL — done, yet still "pending" — would otherwise be written again.
+   * It evaluates the expression in the condition, which the first walk, where nearly every row is to do, spares.
+   */
+  readonly unfinished?: boolean;
+}
 
 export type PlanOutcome = { readonly ok: true; readonly plan: BackfillPlan } | { readonly ok: false; readonly reason: string };
 
@@ -199,6 +216,7 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     };
   });
   const pending = assignments.length === 1 ? assignments[0]!.pending : assignments.map((a) => `(${a.pending})`).join(" OR ");
+  const unfinished = assignments.map((a) => `(${a.missing ?? a.pending})`).join(" OR ");
 
   // The user's WHERE often is the pending predicate already (`WHERE display_name IS NULL`): do not say it twice.
   const saysPendingAlready = (target.conjuncts ?? []).some((c) => isConditionText(pending, c.node));
@@ -233,8 +251,11 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
   const whereLines = (parts: readonly string[], indent: string): string => (parts.length ? `\n${indent}WHERE ${parts.join(`\n${indent}  AND `)}` : "");
   const setList = assignments.map((a) => `${quoteIdent(a.column)} = ${a.expression}`).join(",\n      ");
   const userConditions = conditions.map((c) => `(${c})`);
+  const unfinishedConditions = [...(target.where ? [target.where.text] : []), unfinished].map((c) => `(${c})`);
   // Not indexable on purpose (see the header): the key is the only way in.
-  const todoPredicate = `(${conditions.length === 1 ? conditions[0] : userConditions.join(" AND ")}) IS TRUE`;
+  const pendingPredicate = `(${conditions.length === 1 ? conditions[0] : userConditions.join(" AND ")}) IS TRUE`;
+  const unfinishedPredicate = `(${unfinishedConditions.join(" AND ")}) IS TRUE`;
+  const todoOf = (options: BatchOptions): string => (options.unfinished ? unfinishedPredicate : pendingPredicate);
   const a = (column: string): string => `${quoteIdent(ahead)}.${quoteIdent(column)}`;
   const aheadSelect = (limit: number, first: boolean, note: string | undefined, upTo: boolean, columns: string, indent: string): string =>
     [
@@ -245,25 +266,32 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     ].join(`\n${indent}`);
 
   // The rows of `ahead` still to do, locked unless someone else holds them, then updated: shared by both walks.
-  const lockedUpdate = [
-    `  UPDATE ${tableSql}`,
-    `  SET ${setList}`,
-    `  WHERE ${ref}.ctid = ANY (ARRAY(`,
-    `          SELECT ${ref}.ctid`,
-    `          FROM ${tableSql}`,
-    `          WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
-    `            AND ${todoPredicate}`,
-    `          FOR NO KEY UPDATE SKIP LOCKED))`,
-    `    AND ${todoPredicate}`,
-    `  RETURNING 1`,
-  ];
-  const plainUpdate = [
-    `  UPDATE ${tableSql}`,
-    `  SET ${setList}`,
-    `  WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
-    `    AND ${todoPredicate}`,
-    `  RETURNING 1`,
-  ];
+  // The rows of `ahead` still to do, updated: locked first unless someone else holds them (skip-locked), or by the
+  // UPDATE itself (plain). Shared by both walks.
+  const updateOf = (options: BatchOptions): string[] => {
+    const todoPredicate = todoOf(options);
+    if (options.form === "plain") {
+      return [
+        `  UPDATE ${tableSql}`,
+        `  SET ${setList}`,
+        `  WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
+        `    AND ${todoPredicate}`,
+        `  RETURNING 1`,
+      ];
+    }
+    return [
+      `  UPDATE ${tableSql}`,
+      `  SET ${setList}`,
+      `  WHERE ${ref}.ctid = ANY (ARRAY(`,
+      `          SELECT ${ref}.ctid`,
+      `          FROM ${tableSql}`,
+      `          WHERE ${ref}.ctid = ANY (ARRAY(SELECT ${a(rowId)} FROM ${quoteIdent(ahead)} WHERE ${a(todo)}))`,
+      `            AND ${todoPredicate}`,
+      `          FOR NO KEY UPDATE SKIP LOCKED))`,
+      `    AND ${todoPredicate}`,
+      `  RETURNING 1`,
+    ];
+  };
   const pageRange = (upTo: boolean): string => `${ref}.ctid >= $1::tid${upTo ? ` AND ${ref}.ctid < $2::tid` : ""}`;
 
   const plan: BackfillPlan = {
@@ -273,17 +301,18 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     tableName: formatName(target.table),
     assignments,
     pending,
+    unfinished,
     conditions,
     scope,
     convergent,
     warnings,
-    batchSql(limit, first, note, upTo = false, form = "skip-locked") {
+    batchSql(limit, first, note, upTo = false, options = {}) {
       const lastKeys = aheadKeys.map((x) => a(x));
       return [
         `WITH ${quoteIdent(ahead)} (${[rowId, todo, ...aheadKeys].map(quoteIdent).join(", ")}) AS MATERIALIZED (`,
-        `  ${aheadSelect(limit, first, note, upTo, [`${ref}.ctid`, todoPredicate, ...keyCols].join(", "), "  ")}`,
+        `  ${aheadSelect(limit, first, note, upTo, [`${ref}.ctid`, todoOf(options), ...keyCols].join(", "), "  ")}`,
         `), ${quoteIdent(done)} AS (`,
-        ...(form === "skip-locked" ? lockedUpdate : plainUpdate),
+        ...updateOf(options),
         `)`,
         `SELECT ${aheadKeys.map((x, i) => `${quoteIdent(last)}.${quoteIdent(x)}::text AS key_${i + 1}`).join(", ")}, ${quoteIdent(last)}.span,`,
         `       (SELECT count(*) FROM ${quoteIdent(ahead)} WHERE ${a(todo)}) AS todo,`,
@@ -310,8 +339,9 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     rangeUpdateSql() {
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${keyRow} >= ${params(0)}`, `${keyRow} <= ${params(k)}`, ...userConditions], "")}`;
     },
-    pageBatchSql(form = "skip-locked") {
-      if (form === "plain") {
+    pageBatchSql(options = {}) {
+      const todoPredicate = todoOf(options);
+      if (options.form === "plain") {
         // Without the lock step nothing is skipped: every pending row seen is updated, or the batch fails.
         return [
           `WITH ${quoteIdent(done)} AS (`,
@@ -330,14 +360,14 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
         `  FROM ${tableSql}`,
         `  WHERE ${pageRange(true)}`,
         `), ${quoteIdent(done)} AS (`,
-        ...lockedUpdate,
+        ...updateOf(options),
         `)`,
         `SELECT (SELECT count(*) FROM ${quoteIdent(ahead)} WHERE ${a(todo)}) AS todo,`,
         `       (SELECT count(*) FROM ${quoteIdent(done)}) AS updated`,
       ].join("\n");
     },
-    pagePendingSql(upTo) {
-      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([pageRange(upTo), ...userConditions], "")}`;
+    pagePendingSql(upTo, unfinishedOnly = false) {
+      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([pageRange(upTo), ...(unfinishedOnly ? unfinishedConditions : userConditions)], "")}`;
     },
     pageListSql() {
       const columns = [`${ref}.ctid::text AS row_id`, ...keyCols.map((c, i) => `${c}::text AS key_${i + 1}`)].join(", ");
@@ -346,8 +376,8 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     tidUpdateSql() {
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${ref}.ctid = ANY ($1::tid[])`, ...userConditions], "")}`;
     },
-    pendingSql(first, upTo) {
-      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...keyRange(first, upTo), ...userConditions], "")}`;
+    pendingSql(first, upTo, unfinishedOnly = false) {
+      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...keyRange(first, upTo), ...(unfinishedOnly ? unfinishedConditions : userConditions)], "")}`;
     },
     keyAtSql: `SELECT ${keyCols.map((c, i) => `${c}::text AS key_${i + 1}`).join(", ")}\nFROM ${tableSql}\nORDER BY ${keyCols.join(", ")}\nOFFSET $1 LIMIT 1`,
   };

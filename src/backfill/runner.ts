@@ -120,16 +120,28 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     state = { ...state, ...change, savedAt: new Date().toISOString() };
     options.save(state);
   };
-  if (state.done) return { status: "done", stats: stats(), state };
 
   const label = `${formatName(plan.target.table)} (${plan.assignments.map((a) => formatName({ name: a.column })).join(", ")})`;
   // One worker's share stops at its upper end; the passes after the walk start again at its lower one. A walk in
   // physical order that runs to the end of the table stops at the last page the table had when the pass began.
   const lower = state.range?.lower ?? null;
-  if (walk.order === "physical" && !state.range?.upper && !state.end) save({ end: [String(await lastPage(db, plan))] });
-  const upper = (): readonly string[] | null => state.range?.upper ?? state.end ?? null;
   const count = async (step: Step): Promise<number> => Number((await db.query<{ pending: unknown }>(step.text, step.params)).rows[0]?.pending ?? 0);
-  let remaining = await count(walk.pending(lower, upper()));
+  // A share that runs to the end of the table: by key, to its last key; in physical order, to its last page now.
+  const toTheEnd = async (): Promise<{ end?: string[] }> => (walk.order === "physical" && !state.range?.upper ? { end: [String(await lastPage(db, plan))] } : {});
+  if (state.done) {
+    // Finished: unless rows were added or moved behind the walk since (verification would call them missing), and
+    // walking again changes nothing else, there is nothing to do.
+    const fresh = await toTheEnd();
+    const left = plan.convergent ? await count(walk.pending(lower, state.range?.upper ?? fresh.end ?? null, true)) : 0;
+    if (left === 0) return { status: "done", stats: stats(), state };
+    progress.note(`finished before, but ${left} rows are to do (added or moved behind the walk since): walking again`);
+    save({ done: false, pass: state.pass + 1, cursor: lower, queue: null, skipped: [], ...fresh });
+  }
+  // Passes are counted per run: up to maxPasses from the one this run starts in.
+  const lastPass = state.pass + maxPasses - 1;
+  if (walk.order === "physical" && !state.range?.upper && !state.end) save(await toTheEnd());
+  const upper = (): readonly string[] | null => state.range?.upper ?? state.end ?? null;
+  let remaining = await count(walk.pending(lower, upper(), state.pass > 1));
   progress.start(label, state.updated, remaining);
   started = performance.now(); // the rate is the batches', not the count's that only feeds the progress display
   const report = (): void => {
@@ -161,7 +173,7 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     let form: BatchForm = redo || batches < skipLockedUntil ? "skip-locked" : "plain";
     for (let attempt = 1; outcome === undefined; attempt++) {
       const size = redo ? redo.span : sizer.size;
-      const step = walk.batch(size, from, upper(), form);
+      const step = walk.batch(size, from, upper(), { form, unfinished: state.pass > 1 });
       if (!step) {
         outcome = "exhausted";
         break;
@@ -230,19 +242,20 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
     const passOver = redo ? state.queue!.length === 0 : outcome === "exhausted";
     if (passOver) {
       const again = state.skipped === "many" || state.skipped.length > 0;
-      if (again && state.pass < maxPasses && !signal?.aborted) {
+      if (again && state.pass < lastPass && !signal?.aborted) {
         const count = state.skipped === "many" ? `more than ${MAX_SKIPPED_BATCHES}` : String(state.skipped.length);
         progress.note(`pass ${state.pass} done; ${count} batches had rows that were locked or changed meanwhile: pass ${state.pass + 1} goes over them again`);
         // Too many to list: walk the whole key range again.
         save({ pass: state.pass + 1, queue: state.skipped === "many" ? null : state.skipped, cursor: lower, skipped: [] });
         continue;
       }
-      if (walk.order === "physical" && state.pass < maxPasses && !signal?.aborted) {
-        // Rows that application updates moved to pages the walk had passed, or that arrived after its last page.
-        const end = state.range?.upper ? {} : { end: [String(await lastPage(db, plan))] };
-        const left = await count(walk.pending(lower, state.range?.upper ?? end.end ?? null));
+      if (state.pass < lastPass && !signal?.aborted) {
+        // Rows inserted behind the walk (a key it had passed, a page after its last one), or that application
+        // updates moved to pages it had passed: counted over the share, and walked again while there are some.
+        const end = await toTheEnd();
+        const left = await count(walk.pending(lower, state.range?.upper ?? end.end ?? null, true));
         if (left > 0) {
-          progress.note(`pass ${state.pass} done; ${left} rows still to do (moved or added behind the walk): pass ${state.pass + 1} goes over the pages again`);
+          progress.note(`pass ${state.pass} done; ${left} rows still to do (added or moved behind the walk): pass ${state.pass + 1} walks the ${walk.unit} again`);
           remaining = left;
           save({ pass: state.pass + 1, queue: null, cursor: lower, skipped: [], ...end });
           continue;

@@ -16,7 +16,7 @@
  * A cursor is text either way: the last key of the walk's last batch, or the number of its last page (inclusive).
  */
 import type { Database } from "../db/database.js";
-import type { BackfillPlan, BatchForm } from "./plan.js";
+import type { BackfillPlan, BatchOptions } from "./plan.js";
 import type { KeyRange } from "./state.js";
 
 export type WalkOrder = "key" | "physical";
@@ -46,14 +46,14 @@ export interface Walk {
   readonly rowsPerUnit: number;
   /**
    * The batch after `from` (the start of the range when null), `size` units, stopping at `upper` (inclusive; the
-   * end when null), in the given form. Undefined when the range has nothing left to visit, as far as the walk can
+   * end when null), as `options` say. Undefined when the range has nothing left to visit, as far as the walk can
    * tell without asking.
    */
-  batch(size: number, from: readonly string[] | null, upper: readonly string[] | null, form: BatchForm): Step | undefined;
+  batch(size: number, from: readonly string[] | null, upper: readonly string[] | null, options: BatchOptions): Step | undefined;
   /** Read the batch's result; undefined when the key walk found no key left. */
   read(step: Step, rows: readonly Record<string, unknown>[]): BatchResult | undefined;
-  /** Count the rows still pending after `lower` and up to `upper` (inclusive). */
-  pending(lower: readonly string[] | null, upper: readonly string[] | null): Step;
+  /** Count the rows still pending (or only the unfinished ones: see BackfillPlan.unfinished) after `lower` and up to `upper` (inclusive). */
+  pending(lower: readonly string[] | null, upper: readonly string[] | null, unfinished?: boolean): Step;
 }
 
 /** Keyset pagination on the plan's key. */
@@ -63,7 +63,7 @@ export function keyWalk(plan: BackfillPlan): Walk {
     order: "key",
     unit: "keys",
     rowsPerUnit: 1,
-    batch: (size, from, upper, form) => ({ text: plan.batchSql(size, from === null, undefined, upper !== null, form), params: bounds(from, upper) }),
+    batch: (size, from, upper, options) => ({ text: plan.batchSql(size, from === null, undefined, upper !== null, options), params: bounds(from, upper) }),
     read(_step, rows) {
       const row = rows[0];
       if (!row) return undefined;
@@ -74,31 +74,38 @@ export function keyWalk(plan: BackfillPlan): Walk {
         updated: Number(row.updated),
       };
     },
-    pending: (lower, upper) => ({ text: plan.pendingSql(lower === null, upper !== null), params: bounds(lower, upper) }),
+    pending: (lower, upper, unfinished) => ({ text: plan.pendingSql(lower === null, upper !== null, unfinished), params: bounds(lower, upper) }),
   };
 }
 
 /** Page ranges in physical order; `upper` must be known (the end of the table when the pass began) for batches. */
 export function pageWalk(plan: BackfillPlan, rowsPerPage: number): Walk {
-  const texts = { "skip-locked": plan.pageBatchSql("skip-locked"), plain: plan.pageBatchSql("plain") };
+  // The statement depends only on the options: built once for each.
+  const texts = new Map<string, string>();
+  const textOf = (options: BatchOptions): string => {
+    const id = `${options.form ?? "skip-locked"} ${options.unfinished === true}`;
+    let text = texts.get(id);
+    if (text === undefined) texts.set(id, (text = plan.pageBatchSql(options)));
+    return text;
+  };
   return {
     order: "physical",
     unit: "pages",
     rowsPerUnit: rowsPerPage,
-    batch(size, from, upper, form) {
+    batch(size, from, upper, options) {
       const first = pageAfter(from);
       if (upper === null) throw new Error("a walk in physical order needs the last page of its range");
       const last = Math.min(first + Math.max(1, Math.floor(size)) - 1, Number(upper[0]));
       if (first > last) return undefined;
-      return { text: texts[form], params: [tid(first), tid(last + 1)] };
+      return { text: textOf(options), params: [tid(first), tid(last + 1)] };
     },
     read(step, rows) {
       const row = rows[0] ?? {};
       const last = pageOf(step.params[1]!) - 1;
       return { end: [String(last)], span: last - pageOf(step.params[0]!) + 1, todo: Number(row.todo ?? 0), updated: Number(row.updated ?? 0) };
     },
-    pending: (lower, upper) => ({
-      text: plan.pagePendingSql(upper !== null),
+    pending: (lower, upper, unfinished) => ({
+      text: plan.pagePendingSql(upper !== null, unfinished),
       params: [tid(pageAfter(lower)), ...(upper === null ? [] : [tid(Number(upper[0]) + 1)])],
     }),
   };

@@ -105,7 +105,7 @@ describeOnDatabases("backfill run in physical order", (db) => {
     const progress = recordingProgress();
     const second = await runBackfill(db(), backfill!.plan, saved, options(walk, { progress, save: (s) => void (saved = s) }));
     expect(second).toMatchObject({ status: "done", state: { done: true, pass: 2 } });
-    expect(progress.notes.join("\n")).toMatch(/pass 1 done; \d+ rows still to do .*pass 2 goes over the pages again/);
+    expect(progress.notes.join("\n")).toMatch(/pass 1 done; \d+ rows still to do .*pass 2 walks the pages again/);
     expect(await count(db(), "SELECT count(*) AS n FROM moving WHERE display_name IS DISTINCT FROM upper(full_name)")).toBe(0);
     // Exactly once: the moved row was touched by the application's update and the backfill's, every other by the backfill's.
     expect(await count(db(), "SELECT count(*) AS n FROM moving WHERE touched <> CASE WHEN n = 19000 THEN 2 ELSE 1 END")).toBe(0);
