@@ -180,6 +180,25 @@ for (const target of targets) {
       expect(JSON.parse(byKey.stdout)).toMatchObject({ updated: 2000, backfills: [{ order: "key" }] });
     }, 120_000);
 
+    it.runIf(target.name !== "PGlite")("--workers 2 splits the pages into two shares, saved with the order, and resumes them as saved", async () => {
+      await withDb((d) => d.exec(`CREATE TABLE ${schema}.split (id int PRIMARY KEY, a int, b int); INSERT INTO ${schema}.split SELECT g, g, NULL FROM generate_series(1, 20000) AS g;`));
+      const file = migration("022_split.sql", `UPDATE ${schema}.split SET b = a;\n`);
+      const result = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none", "--workers", "2"]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain("2 workers, each on a share of the pages");
+      expect(JSON.parse(result.stdout)).toMatchObject({ updated: 20_000, backfills: [{ order: "physical" }], verification: [{ ok: true }] });
+      const state = JSON.parse(readFileSync(join(dir, "migrations/.migration-safety/022_split.sql.backfill.json"), "utf8"));
+      const shares = Object.values(state.backfills)[0] as { order: string; updated: number; range: { lower: string[] | null; upper: string[] | null } }[];
+      expect(shares.map((share) => share.order)).toEqual(["physical", "physical"]);
+      expect(shares[0]!.range.upper).toEqual(shares[1]!.range.lower);
+      expect(shares.every((share) => share.updated > 5000)).toBe(true);
+      // Run again, asking for one worker by key: the saved shares and order are kept; nothing is left to do.
+      const again = await runCli(["backfill", "run", file, "--database-url", url, "--format", "json", "--progress", "none", "--order", "key"]);
+      expect(again.stderr).toMatch(/resuming from .* \(20000 rows done, finished\), page by page/);
+      expect(again.stderr).toContain("2 workers, each on a share of the pages (as saved)");
+      expect(JSON.parse(again.stdout)).toMatchObject({ status: "done", updated: 0, verification: [{ ok: true }] });
+    }, 120_000);
+
     it("exits 1 when the verification finds drift after the backfill", async () => {
       await withDb((d) =>
         d.exec(`
