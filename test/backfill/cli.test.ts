@@ -55,6 +55,19 @@ describe("backfill plan", () => {
     expect(json.backfills[0].verification[0]).toMatchObject({ id: "transition:users.full_name->display_name", kind: "transition" });
   });
 
+  it("prints the walk page by page with --order physical, as text and as JSON", async () => {
+    const text = await runCli(["backfill", "plan", "--sql", "UPDATE users SET display_name = lower(email)", "--key", "id", "--order", "physical"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("-- Walked page by page, in the order rows lie on disk");
+    expect(text.stdout).toContain("WHERE users.ctid >= $1::tid AND users.ctid < $2::tid");
+    expect(text.stdout).not.toContain("users.id > $1");
+    expect(() => parseSql(text.stdout)).not.toThrow();
+    const json = JSON.parse((await runCli(["backfill", "plan", "--sql", "UPDATE users SET display_name = lower(email)", "--key", "id", "--order", "physical", "--format", "json"])).stdout);
+    expect(json.backfills[0]).toMatchObject({ order: "physical", pageBatch: expect.stringContaining("ctid >= $1::tid"), unfinishedCount: expect.stringContaining("SELECT count(*)") });
+    expect(json.backfills[0].firstBatch).toBeUndefined();
+    expect((await runCli(["backfill", "plan", "--sql", "UPDATE users SET a = b", "--key", "id", "--order", "sideways"])).code).not.toBe(0);
+  });
+
   it("says what is missing when no key can be found, and refuses UPDATEs it cannot batch, with exit code 2", async () => {
     const saved = process.env.DATABASE_URL;
     delete process.env.DATABASE_URL;

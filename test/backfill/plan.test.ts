@@ -226,6 +226,14 @@ describe("planning", () => {
           plan.batchSql(1000, false, "a note"),
           plan.batchSql(1000, true, undefined, true),
           plan.batchSql(1000, false, undefined, true),
+          plan.batchSql(1000, false, undefined, true, { form: "plain" }),
+          plan.batchSql(1000, true, undefined, false, { form: "plain", unfinished: true }),
+          plan.pageBatchSql(),
+          plan.pageBatchSql({ form: "plain" }),
+          plan.pageBatchSql({ unfinished: true }),
+          plan.pagePendingSql(true, true),
+          plan.pageListSql(),
+          plan.tidUpdateSql(),
           plan.rangeEndSql(10, false),
           plan.rangeEndSql(10, true, true),
           plan.listSql(true),
@@ -236,6 +244,7 @@ describe("planning", () => {
           plan.keyAtSql,
           ...checks.map((c) => c.sql),
           planText(backfill!, { batchSize: 500, lockTimeoutMs: 1000, statementTimeoutMs: 1100 }),
+          planText(backfill!, { order: "physical", batchSize: 500, lockTimeoutMs: 1000, statementTimeoutMs: 1100 }),
         ]) {
           expect(() => parseSql(text), text).not.toThrow();
         }

@@ -64,6 +64,7 @@ interface CommonOptions {
 interface PlanOptions extends CommonOptions {
   readonly sql?: string;
   readonly transition?: string;
+  readonly order: "key" | "physical";
 }
 
 const PROGRESS = ["auto", "bar", "lines", "none"] as const;
@@ -95,7 +96,8 @@ export function register(program: Command): void {
       .description("Print the batched form of a migration's unbounded UPDATEs, with the verification query.")
       .argument("[file]", "a migration; every unbounded UPDATE in it is planned")
       .option("--sql <update>", "plan this UPDATE instead of a file's")
-      .option("--transition <spec>", "plan the copy [schema.]table.old_column:new_column[=expression]"),
+      .option("--transition <spec>", "plan the copy [schema.]table.old_column:new_column[=expression]")
+      .addOption(new Option("--order <order>", "print the walk by key (works everywhere) or page by page (PostgreSQL 14+, plain tables; what run does there)").choices(["key", "physical"]).default("key")),
   ).action(async function (this: Command, file: string | undefined, options: PlanOptions) {
     process.exitCode = await plan(this, file, options);
   });
@@ -165,7 +167,7 @@ async function plan(command: Command, file: string | undefined, options: PlanOpt
     if (options.format === "json") {
       process.stdout.write(`${JSON.stringify(planJson(prepared, file, options, statementTimeoutMs), null, 2)}\n`);
     } else {
-      const texts = prepared.backfills.map((b) => planText(b, { file, batchSize: options.batchSize, lockTimeoutMs: options.lockTimeout, statementTimeoutMs }));
+      const texts = prepared.backfills.map((b) => planText(b, { file, order: options.order, batchSize: options.batchSize, lockTimeoutMs: options.lockTimeout, statementTimeoutMs }));
       process.stdout.write(texts.join("\n"));
     }
     if (prepared.backfills.length === 0 && prepared.refused.length === 0) note(`no unbounded UPDATE to batch${file ? ` in ${file}` : ""}`);
@@ -187,8 +189,10 @@ function planJson(prepared: Prepared, file: string | undefined, options: PlanOpt
       warnings: p.warnings,
       lockTimeoutMs: options.lockTimeout,
       statementTimeoutMs,
-      firstBatch: p.batchSql(options.batchSize, true),
-      nextBatch: p.batchSql(options.batchSize, false),
+      order: options.order,
+      ...(options.order === "physical"
+        ? { pageBatch: p.pageBatchSql(), unfinishedCount: p.pendingSql(true, false, true) }
+        : { firstBatch: p.batchSql(options.batchSize, true), nextBatch: p.batchSql(options.batchSize, false) }),
       verification: checks,
     })),
     refused: prepared.refused.map((r) => ({ line: r.line, reason: r.reason })),
