@@ -84,11 +84,6 @@ export interface BackfillPlan {
   readonly assignments: readonly PlannedAssignment[];
   /** The combined pending predicate (an OR over the assignments). */
   readonly pending: string;
-  /**
-   * Pending rows whose update would change something: a row filled with an expression that is NULL for it stays
-   * "pending" (still NULL) after its batch, but is done. What a run counts to know whether rows were left behind.
-   */
-  readonly unfinished: string;
   /** The WHERE conditions a batch adds to the key range: the user's WHERE, then the pending predicate. */
   readonly conditions: readonly string[];
   /** The conditions verification applies: the user's WHERE without the conjuncts about the columns written. */
@@ -114,7 +109,7 @@ export interface BackfillPlan {
   /**
    * `SELECT count(*) AS pending …`: rows the backfill has still to do (for progress; the expression is not
    * evaluated), after the cursor unless `first`, and up to an upper key with `upTo` (parameters as in batchSql).
-   * With `unfinished`, only the rows whose update would still change something (see `unfinished`).
+   * With `unfinished`, only the rows whose update would still change something (see BatchOptions.unfinished).
    */
   pendingSql(first: boolean, upTo: boolean, unfinished?: boolean): string;
   /** The key (text, `key_1…`) of the row at position $1 (0-based) in key order: where to split the keys between workers. */
@@ -152,9 +147,11 @@ export interface BatchOptions {
   /** Skip-locked unless said. */
   readonly form?: BatchForm;
   /**
-   * Update only the unfinished rows (BackfillPlan.unfinished) rather than every pending one: for the walks after
-   * the first, where the rows whose expression is NULL — done, yet still "pending" — would otherwise be written again.
-   * It evaluates the expression in the condition, which the first walk, where nearly every row is to do, spares.
+   * Update only the unfinished rows rather than every pending one. A row filled with an expression that is NULL for
+   * it stays "pending" (still NULL) after its batch, but is done: unfinished is pending less those rows (the
+   * verification's "missing"), what a run counts to know whether rows were left behind. For the walks after the
+   * first, where those rows would otherwise be written again. It evaluates the expression in the condition, which
+   * the first walk, where nearly every row is to do, spares.
    */
   readonly unfinished?: boolean;
 }
@@ -265,7 +262,6 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
       `LIMIT ${Math.max(1, Math.floor(limit))}`,
     ].join(`\n${indent}`);
 
-  // The rows of `ahead` still to do, locked unless someone else holds them, then updated: shared by both walks.
   // The rows of `ahead` still to do, updated: locked first unless someone else holds them (skip-locked), or by the
   // UPDATE itself (plain). Shared by both walks.
   const updateOf = (options: BatchOptions): string[] => {
@@ -292,6 +288,8 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
       `  RETURNING 1`,
     ];
   };
+  const countSql = (range: readonly string[], unfinishedOnly: boolean): string =>
+    `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...range, ...(unfinishedOnly ? unfinishedConditions : userConditions)], "")}`;
   const pageRange = (upTo: boolean): string => `${ref}.ctid >= $1::tid${upTo ? ` AND ${ref}.ctid < $2::tid` : ""}`;
 
   const plan: BackfillPlan = {
@@ -301,7 +299,6 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
     tableName: formatName(target.table),
     assignments,
     pending,
-    unfinished,
     conditions,
     scope,
     convergent,
@@ -367,7 +364,7 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
       ].join("\n");
     },
     pagePendingSql(upTo, unfinishedOnly = false) {
-      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([pageRange(upTo), ...(unfinishedOnly ? unfinishedConditions : userConditions)], "")}`;
+      return countSql([pageRange(upTo)], unfinishedOnly);
     },
     pageListSql() {
       const columns = [`${ref}.ctid::text AS row_id`, ...keyCols.map((c, i) => `${c}::text AS key_${i + 1}`)].join(", ");
@@ -377,7 +374,7 @@ export function planBackfill(target: BackfillTarget, key: TableKey, columns: Rea
       return `UPDATE ${tableSql}\nSET ${setList}${whereLines([`${ref}.ctid = ANY ($1::tid[])`, ...userConditions], "")}`;
     },
     pendingSql(first, upTo, unfinishedOnly = false) {
-      return `SELECT count(*) AS pending\nFROM ${tableSql}${whereLines([...keyRange(first, upTo), ...(unfinishedOnly ? unfinishedConditions : userConditions)], "")}`;
+      return countSql(keyRange(first, upTo), unfinishedOnly);
     },
     keyAtSql: `SELECT ${keyCols.map((c, i) => `${c}::text AS key_${i + 1}`).join(", ")}\nFROM ${tableSql}\nORDER BY ${keyCols.join(", ")}\nOFFSET $1 LIMIT 1`,
   };

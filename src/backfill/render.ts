@@ -5,7 +5,7 @@
  * ends and the count that says whether to walk again), and the verification query — valid SQL from top to bottom,
  * so it can be pasted into a job.
  */
-import { formatName } from "../sql/names.js";
+import { formatName, quoteLiteral } from "../sql/names.js";
 import { describeKey, describeKeySource } from "./keys.js";
 import type { PreparedBackfill } from "./prepare.js";
 import type { WalkOrder } from "./walk.js";
@@ -64,9 +64,9 @@ function pageWalkLines(backfill: PreparedBackfill, options: PlanTextOptions): st
     `-- Walked page by page, in the order rows lie on disk (PostgreSQL 14 or later, a table that is neither partitioned`,
     `-- nor inherited from: there a ctid range is read by a TID range scan). First, where the table ends now and how many`,
     `-- rows a page holds:`,
-    `SELECT pg_catalog.pg_relation_size(${sqlString(table)}::regclass) / current_setting('block_size')::int - 1 AS last_page,`,
+    `SELECT pg_catalog.pg_relation_size(${quoteLiteral(table)}::regclass) / current_setting('block_size')::int - 1 AS last_page,`,
     `       ceil(${options.batchSize} / greatest(reltuples / greatest(relpages, 1), 1))::int AS pages_per_batch`,
-    `FROM pg_catalog.pg_class WHERE oid = ${sqlString(table)}::regclass;`,
+    `FROM pg_catalog.pg_class WHERE oid = ${quoteLiteral(table)}::regclass;`,
     `--`,
     `-- Then, outside the migration's transaction, one batch per transaction: $1 = '(p,0)' and $2 = '(p + pages_per_batch,0)',`,
     `-- from p = 0, then p + pages_per_batch, while p <= last_page (about ${options.batchSize} rows a batch).`,
@@ -83,10 +83,6 @@ function pageWalkLines(backfill: PreparedBackfill, options: PlanTextOptions): st
     `-- pages the walk had passed, or after its last page. While it is not 0, walk the pages again (to the new last_page).`,
     `${plan.pendingSql(true, false, true)};`,
   ];
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 function firstLines(text: string, count: number): string[] {

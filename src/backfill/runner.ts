@@ -80,9 +80,9 @@ export type RunOutcome =
   | { readonly status: "failed"; readonly stats: RunStats; readonly state: BackfillState; readonly failure: RowFailure | BatchFailure };
 
 /** Errors worth another try of the same batch: someone else held a lock, or the transaction lost a conflict. */
-const RETRYABLE = new Set(["55P03", "40001", "40P01"]);
-const STATEMENT_TIMEOUT = "57014";
 const LOCK_NOT_AVAILABLE = "55P03";
+const RETRYABLE = new Set([LOCK_NOT_AVAILABLE, "40001", "40P01"]);
+const STATEMENT_TIMEOUT = "57014";
 /**
  * How long a plain batch (no lock step) waits for a row lock before it gives up and runs again skip-locked
  * (milliseconds): long enough for the write of an application transaction that is about to commit, short against
@@ -128,14 +128,19 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
   const count = async (step: Step): Promise<number> => Number((await db.query<{ pending: unknown }>(step.text, step.params)).rows[0]?.pending ?? 0);
   // A share that runs to the end of the table: by key, to its last key; in physical order, to its last page now.
   const toTheEnd = async (): Promise<{ end?: string[] }> => (walk.order === "physical" && !state.range?.upper ? { end: [String(await lastPage(db, plan))] } : {});
+  // Rows inserted behind the walk (a key it had passed, a page after its last one), or that application updates
+  // moved to pages it had passed: the unfinished rows of the share, to its end as it is now.
+  const leftBehind = async (): Promise<{ left: number; end: { end?: string[] } }> => {
+    const end = await toTheEnd();
+    return { left: await count(walk.pending(lower, state.range?.upper ?? end.end ?? null, true)), end };
+  };
   if (state.done) {
-    // Finished: unless rows were added or moved behind the walk since (verification would call them missing), and
-    // walking again changes nothing else, there is nothing to do.
-    const fresh = await toTheEnd();
-    const left = plan.convergent ? await count(walk.pending(lower, state.range?.upper ?? fresh.end ?? null, true)) : 0;
+    // Finished: unless rows were left behind since (verification would call them missing), and walking again
+    // changes nothing else, there is nothing to do.
+    const { left, end } = plan.convergent ? await leftBehind() : { left: 0, end: {} };
     if (left === 0) return { status: "done", stats: stats(), state };
     progress.note(`finished before, but ${left} rows are to do (added or moved behind the walk since): walking again`);
-    save({ done: false, pass: state.pass + 1, cursor: lower, queue: null, skipped: [], ...fresh });
+    save({ done: false, pass: state.pass + 1, cursor: lower, queue: null, skipped: [], ...end });
   }
   // Passes are counted per run: up to maxPasses from the one this run starts in.
   const lastPass = state.pass + maxPasses - 1;
@@ -250,10 +255,8 @@ export async function runBackfill(db: Database, plan: BackfillPlan, initial: Bac
         continue;
       }
       if (state.pass < lastPass && !signal?.aborted) {
-        // Rows inserted behind the walk (a key it had passed, a page after its last one), or that application
-        // updates moved to pages it had passed: counted over the share, and walked again while there are some.
-        const end = await toTheEnd();
-        const left = await count(walk.pending(lower, state.range?.upper ?? end.end ?? null, true));
+        // Walked again while rows are left behind.
+        const { left, end } = await leftBehind();
         if (left > 0) {
           progress.note(`pass ${state.pass} done; ${left} rows still to do (added or moved behind the walk): pass ${state.pass + 1} walks the ${walk.unit} again`);
           remaining = left;

@@ -1,17 +1,17 @@
 /**
  * The order in which a backfill goes over its table. Both walks run the same batch — the pending rows of a range,
- * locked with SKIP LOCKED, then updated — over a different kind of range:
+ * updated (plain, or locked with SKIP LOCKED first: see BatchForm) — over a different kind of range:
  *
  * - key: the next n keys of the primary key (keyset pagination). Works on every PostgreSQL and every kind of
- *   table, and is what `backfill plan` prints. But a batch reads its rows where they lie, and when the key's order
+ *   table, and is what `backfill plan` prints by default. But a batch reads its rows where they lie, and when the key's order
  *   is not the order on disk (random uuids, a key that was rewritten) each batch touches a page per row, all over
  *   the table: on a 1M-row uuid table that costs a third of the rows/s.
  * - physical: the next n pages of the table (a TID range scan, PostgreSQL 14 and later), in the order they lie
  *   on disk, as a sequential scan reads them — which is what the one-shot UPDATE does. Its walk ends at the last
  *   page the table had when the pass began (the new row versions the batches write land after it, and are not
  *   visited again); since a row that an application updates while the walk goes on may move to a page the walk
- *   has passed, the run counts what is still pending once it has gone over every page, and goes over the pages
- *   again while some is.
+ *   has passed, the run counts what is still unfinished once it has gone over every page, and goes over the
+ *   pages again while some is (the key walk does the same for rows inserted at keys it has passed).
  *
  * A cursor is text either way: the last key of the walk's last batch, or the number of its last page (inclusive).
  */
@@ -52,7 +52,7 @@ export interface Walk {
   batch(size: number, from: readonly string[] | null, upper: readonly string[] | null, options: BatchOptions): Step | undefined;
   /** Read the batch's result; undefined when the key walk found no key left. */
   read(step: Step, rows: readonly Record<string, unknown>[]): BatchResult | undefined;
-  /** Count the rows still pending (or only the unfinished ones: see BackfillPlan.unfinished) after `lower` and up to `upper` (inclusive). */
+  /** Count the rows still pending (or only the unfinished ones: see BatchOptions.unfinished) after `lower` and up to `upper` (inclusive). */
   pending(lower: readonly string[] | null, upper: readonly string[] | null, unfinished?: boolean): Step;
 }
 
@@ -80,14 +80,6 @@ export function keyWalk(plan: BackfillPlan): Walk {
 
 /** Page ranges in physical order; `upper` must be known (the end of the table when the pass began) for batches. */
 export function pageWalk(plan: BackfillPlan, rowsPerPage: number): Walk {
-  // The statement depends only on the options: built once for each.
-  const texts = new Map<string, string>();
-  const textOf = (options: BatchOptions): string => {
-    const id = `${options.form ?? "skip-locked"} ${options.unfinished === true}`;
-    let text = texts.get(id);
-    if (text === undefined) texts.set(id, (text = plan.pageBatchSql(options)));
-    return text;
-  };
   return {
     order: "physical",
     unit: "pages",
@@ -97,7 +89,7 @@ export function pageWalk(plan: BackfillPlan, rowsPerPage: number): Walk {
       if (upper === null) throw new Error("a walk in physical order needs the last page of its range");
       const last = Math.min(first + Math.max(1, Math.floor(size)) - 1, Number(upper[0]));
       if (first > last) return undefined;
-      return { text: textOf(options), params: [tid(first), tid(last + 1)] };
+      return { text: plan.pageBatchSql(options), params: [tid(first), tid(last + 1)] };
     },
     read(step, rows) {
       const row = rows[0] ?? {};

@@ -5,29 +5,19 @@
  * backfill's verification is clean), and for every row the app wrote, the old column holds the app's last value —
  * no write of the app was lost, and the backfill never overwrote a row with a value computed from a stale read.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { keyWalk, pageWalk, physicalSupport, runBackfill } from "../../src/backfill/index.js";
-import { defaultDatabaseUrl, openDatabase, type Database } from "../../src/db/database.js";
+import { defaultDatabaseUrl, type Database } from "../../src/db/database.js";
 import { runChecks } from "../../src/verify/index.js";
-import { backfillsOf, freshState, recordingProgress } from "./helpers.js";
+import { backfillsOf, freshState, recordingProgress, serverSessions } from "./helpers.js";
 
 const serverUrl = defaultDatabaseUrl();
 
 describe.runIf(serverUrl)("a backfill next to a concurrent writer [PostgreSQL server]", () => {
+  const sessions = serverSessions(serverUrl, 2, "ms_backfill_writer");
   let db: Database;
   let app: Database;
-  const schema = `ms_backfill_writer_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  beforeAll(async () => {
-    db = await openDatabase({ url: serverUrl });
-    app = await openDatabase({ url: serverUrl });
-    await db.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
-    await app.exec(`SET search_path TO ${schema}`);
-  });
-  afterAll(async () => {
-    await db?.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await app?.close();
-    await db?.close();
-  });
+  beforeAll(() => void ([db, app] = sessions as [Database, Database]));
 
   it.each(["key", "physical"] as const)("never makes the writer wait longer than the batch target plus the lock timeout, loses none of its writes and overwrites none (%s order)", async (order) => {
     const rows = 100_000;
